@@ -1,0 +1,57 @@
+// The scripted server actions: what a scenario, or a person at the control endpoint, makes the
+// Teams side do. docs/mock-server.md lists each one.
+#pragma once
+
+#include <breakout/protocol/clock.hpp>
+#include <breakout/protocol/expected.hpp>
+#include <breakout/protocol/messages.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace breakout::mock {
+
+struct CreateRoom { std::string room; std::optional<std::string> name; bool auto_move = true; };
+struct DeleteRoom { std::string room; };
+struct UpdateRoom { std::string room; std::optional<std::string> name; std::optional<bool> auto_move; };
+/// Assigns a participant to a room, or unassigns them when room is empty.
+struct Assign { std::string participant; std::optional<std::string> room; };
+struct OpenRoom { std::string room; };
+struct CloseRoom { std::string room; };
+struct OpenAllRooms {};
+struct CloseAllRooms {};
+/// Changes the meeting-level settings; room_end_after is measured from now, nullopt leaves it,
+/// clear_room_end removes it.
+struct UpdateSettings {
+  std::optional<bool> disable_return_to_main_meeting;
+  std::optional<clock::Duration> room_end_after;
+  bool clear_room_end = false;
+};
+/// Makes the next `count` requests of `method` (optionally from one participant) fail.
+struct FailNext {
+  std::string method;
+  std::optional<std::string> participant;
+  int count = 1;
+  protocol::ErrorBody error;
+};
+
+using Action = std::variant<CreateRoom, DeleteRoom, UpdateRoom, Assign, OpenRoom, CloseRoom, OpenAllRooms,
+                            CloseAllRooms, UpdateSettings, FailNext>;
+
+/// Why an action's JSON could not be read: the field (empty for the whole action) and the reason.
+struct ActionError {
+  std::string field;
+  std::string message;
+};
+
+/// Reads an action from JSON: {"action": "openRoom", "room": "room1"}.
+Expected<Action, ActionError> parse_action(const protocol::Json& json);
+/// Every action name, sorted, for "did you mean" suggestions and documentation.
+const std::vector<std::string>& action_names();
+/// The fields each action accepts (besides "action").
+const std::vector<std::string>& action_fields(const std::string& action);
+std::string_view action_name(const Action& action);
+
+}  // namespace breakout::mock

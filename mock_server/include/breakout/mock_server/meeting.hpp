@@ -1,0 +1,148 @@
+// The Teams side as data: a meeting, its participants and call legs, rooms, assignments, settings.
+#pragma once
+
+#include <breakout/mock_server/actions.hpp>
+#include <breakout/protocol/clock.hpp>
+#include <breakout/protocol/expected.hpp>
+#include <breakout/protocol/messages.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breakout::mock {
+
+enum class CallKind { teams_meeting, room, one_to_one, group, one_to_one_teams_interop, group_teams_interop };
+enum class IdentityKind { communication_user, microsoft_365 };
+
+std::string_view to_string(CallKind kind);
+std::optional<CallKind> call_kind_from_string(std::string_view text);
+/// The M365 roles a participant can have ("Organizer", "Co-organizer", "Presenter", "Attendee").
+const std::vector<std::string_view>& role_names();
+
+struct ParticipantConfig {
+  std::string id;
+  std::string display_name;
+  IdentityKind identity = IdentityKind::communication_user;
+  std::string role = "Attendee";
+  /// The token this participant connects with; empty means "token-<id>".
+  std::string token;
+  /// Listed in the meeting's breakout-room-manager list.
+  bool breakout_room_manager = false;
+};
+
+struct RoomConfig {
+  std::string id;
+  std::string name;
+  bool auto_move = true;
+  bool open = false;
+  std::vector<std::string> participants;
+};
+
+struct MeetingConfig {
+  CallKind kind = CallKind::teams_meeting;
+  std::string thread_id = "19:meeting_main@thread.v2";
+  std::vector<ParticipantConfig> participants;
+  std::vector<RoomConfig> rooms;
+  bool disable_return_to_main_meeting = false;
+  bool breakout_rooms_enabled = true;
+};
+
+/// The identifier the service gives a participant ("8:orgid:alice" or "8:acs:alice").
+std::string identifier_of(const ParticipantConfig& p);
+
+/// One meeting's state and rules. Everything it says to participants goes through the outbox,
+/// in order; the caller delivers it. Single-threaded: call it from the server's io_context.
+class Meeting {
+ public:
+  using Outbox = std::function<void(const std::string& participant_id, const protocol::ServerMessage&)>;
+
+  Meeting(MeetingConfig config, clock::Clock& clock, Outbox outbox);
+
+  /// The participant a token belongs to; nullopt when the token is unknown or was revoked.
+  std::optional<std::string> authenticate(const std::string& token) const;
+  const ParticipantConfig* participant(const std::string& id) const;
+
+  void participant_connected(const std::string& participant_id);
+  void participant_disconnected(const std::string& participant_id);
+
+  /// Handles one request: its response, then any notifications it causes, go to the outbox.
+  void handle(const std::string& participant_id, const protocol::Request& request);
+
+  /// Applies a scripted server action. The error says why it could not be applied.
+  Expected<void, std::string> apply(const Action& action);
+
+  /// The state of every call leg, for inspection: call id → (participant, "main"/room id, state).
+  struct LegView {
+    std::string call_id;
+    std::string participant;
+    std::string room;  // empty for the main meeting
+    std::string state;
+  };
+  std::vector<LegView> legs() const;
+
+ private:
+  struct Room {
+    std::string id;
+    std::string name;
+    std::string thread_id;
+    bool open = false;
+    bool auto_move = true;
+  };
+  struct Participant {
+    ParticipantConfig config;
+    std::optional<std::string> assigned_room;
+    std::uint64_t details_seq = 0;
+    std::uint64_t settings_seq = 0;
+    std::optional<protocol::MainMeetingProperties> last_details;
+    std::optional<protocol::MeetingBreakoutSettings> last_settings;
+    bool connected = false;
+  };
+  struct Leg {
+    std::string call_id;
+    std::string participant;
+    std::string room;  // empty for the main meeting
+    std::string thread_id;
+    std::string state;
+  };
+  struct InjectedFailure {
+    std::string method;
+    std::optional<std::string> participant;
+    int remaining;
+    protocol::ErrorBody error;
+  };
+
+  protocol::Response respond(const std::string& pid, const protocol::Request& request);
+  std::optional<protocol::ErrorBody> take_injected_failure(const std::string& pid, std::string_view method);
+  Participant* find(const std::string& pid);
+  Room* find_room(const std::string& room_id);
+  Leg* find_leg(const std::string& pid, const std::string& call_id);
+  const Leg* main_leg(const std::string& pid) const;
+  bool is_manager(const Participant& p) const;
+  protocol::WireRoom wire_room(const Room& room, bool with_invitees) const;
+  protocol::MainMeetingProperties details_for(const Participant& p) const;
+  protocol::MeetingBreakoutSettings settings_for() const;
+  /// Sends every participant in the meeting whatever of their breakout view changed.
+  void publish();
+  void publish_participants(const std::string& thread_id);
+  std::string new_call_id();
+  void schedule_room_end();
+
+  MeetingConfig config_;
+  clock::Clock& clock_;
+  Outbox outbox_;
+  std::vector<Room> rooms_;
+  std::vector<Participant> participants_;
+  std::vector<Leg> legs_;
+  std::vector<InjectedFailure> failures_;
+  std::vector<std::string> revoked_tokens_;
+  std::vector<std::string> changed_threads_;
+  std::optional<clock::TimePoint> room_end_;
+  std::optional<clock::TimerId> room_end_timer_;
+  bool disable_return_ = false;
+  std::uint64_t next_call_ = 1;
+};
+
+}  // namespace breakout::mock

@@ -1,0 +1,327 @@
+// The meeting model: request handling, scripted actions, and what each participant is told.
+#include <breakout/mock_server/meeting.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace breakout::mock {
+namespace {
+
+using protocol::ErrorBody;
+using protocol::Json;
+
+constexpr std::array<std::string_view, 6> kCallKinds = {
+    "teamsMeeting", "room", "oneToOne", "group", "oneToOneTeamsInterop", "groupTeamsInterop"};
+
+std::string effective_token(const ParticipantConfig& p) { return p.token.empty() ? "token-" + p.id : p.token; }
+
+}  // namespace
+
+std::string_view to_string(CallKind kind) { return kCallKinds[static_cast<std::size_t>(kind)]; }
+
+std::optional<CallKind> call_kind_from_string(std::string_view text) {
+  for (std::size_t i = 0; i < kCallKinds.size(); ++i)
+    if (kCallKinds[i] == text) return static_cast<CallKind>(i);
+  return std::nullopt;
+}
+
+const std::vector<std::string_view>& role_names() {
+  static const std::vector<std::string_view> roles = {"Organizer", "Co-organizer", "Presenter", "Attendee"};
+  return roles;
+}
+
+std::string identifier_of(const ParticipantConfig& p) {
+  return (p.identity == IdentityKind::microsoft_365 ? "8:orgid:" : "8:acs:") + p.id;
+}
+
+Meeting::Meeting(MeetingConfig config, clock::Clock& clock, Outbox outbox)
+    : config_(std::move(config)), clock_(clock), outbox_(std::move(outbox)),
+      disable_return_(config_.disable_return_to_main_meeting) {
+  for (const auto& p : config_.participants) { Participant part; part.config = p; participants_.push_back(std::move(part)); }
+  for (const auto& r : config_.rooms) {
+    rooms_.push_back(Room{r.id, r.name.empty() ? r.id : r.name, "19:breakout_" + r.id + "@thread.v2", r.open, r.auto_move});
+    for (const auto& pid : r.participants)
+      if (Participant* p = find(pid)) p->assigned_room = r.id;
+  }
+}
+
+std::optional<std::string> Meeting::authenticate(const std::string& token) const {
+  if (std::find(revoked_tokens_.begin(), revoked_tokens_.end(), token) != revoked_tokens_.end()) return std::nullopt;
+  for (const auto& p : participants_)
+    if (effective_token(p.config) == token) return p.config.id;
+  return std::nullopt;
+}
+
+const ParticipantConfig* Meeting::participant(const std::string& id) const {
+  for (const auto& p : participants_)
+    if (p.config.id == id) return &p.config;
+  return nullptr;
+}
+
+Meeting::Participant* Meeting::find(const std::string& pid) {
+  for (auto& p : participants_)
+    if (p.config.id == pid) return &p;
+  return nullptr;
+}
+
+Meeting::Room* Meeting::find_room(const std::string& room_id) {
+  for (auto& r : rooms_)
+    if (r.id == room_id) return &r;
+  return nullptr;
+}
+
+Meeting::Leg* Meeting::find_leg(const std::string& pid, const std::string& call_id) {
+  for (auto& l : legs_)
+    if (l.call_id == call_id && l.participant == pid) return &l;
+  return nullptr;
+}
+
+const Meeting::Leg* Meeting::main_leg(const std::string& pid) const {
+  for (const auto& l : legs_)
+    if (l.participant == pid && l.room.empty()) return &l;
+  return nullptr;
+}
+
+void Meeting::participant_connected(const std::string& pid) {
+  Participant* p = find(pid);
+  if (!p) return;
+  p->connected = true;
+  // A (re)connected client is told its whole breakout view again, so it can resynchronise.
+  p->last_details.reset();
+  p->last_settings.reset();
+  publish();
+}
+
+void Meeting::participant_disconnected(const std::string& pid) {
+  if (Participant* p = find(pid)) p->connected = false;
+}
+
+void Meeting::handle(const std::string& pid, const protocol::Request& request) {
+  protocol::Response response = respond(pid, request);
+  outbox_(pid, response);
+  // What the request changed is told after its answer, in a stable order.
+  std::vector<std::string> threads;
+  threads.swap(changed_threads_);
+  for (const auto& thread : threads) publish_participants(thread);
+  if (!response.error) publish();
+}
+
+std::optional<ErrorBody> Meeting::take_injected_failure(const std::string& pid, std::string_view method) {
+  for (auto it = failures_.begin(); it != failures_.end(); ++it) {
+    if (it->method != method || (it->participant && *it->participant != pid)) continue;
+    ErrorBody e = it->error;
+    if (--it->remaining == 0) failures_.erase(it);
+    return e;
+  }
+  return std::nullopt;
+}
+
+std::string Meeting::new_call_id() { return "call-" + std::to_string(next_call_++); }
+
+protocol::Response Meeting::respond(const std::string& pid, const protocol::Request& request) {
+  protocol::Response resp;
+  resp.id = request.id;
+  auto error = [&](int code, std::string message) {
+    resp.error = ErrorBody{code, 0, std::move(message)};
+    return resp;
+  };
+  if (auto injected = take_injected_failure(pid, protocol::method_name(request.params))) {
+    resp.error = *injected;
+    return resp;
+  }
+  Participant* p = find(pid);
+  if (!p) return error(403, "unknown participant");
+
+  if (auto* join = std::get_if<protocol::JoinMeeting>(&request.params)) {
+    if (protocol::thread_id_from_join_url(join->meeting_link) != config_.thread_id)
+      return error(404, "no meeting with this link");
+    if (main_leg(pid)) return error(409, "already in the meeting");
+    Leg leg{new_call_id(), pid, "", config_.thread_id, "Connected"};
+    legs_.push_back(leg);
+    p->last_details.reset();
+    p->last_settings.reset();
+    protocol::JoinResult result{leg.call_id, config_.thread_id, std::string(to_string(config_.kind)), p->config.role};
+    resp.result = protocol::to_json(result);
+    resp.result["breakoutRoomsEnabled"] = config_.breakout_rooms_enabled;
+    changed_threads_.push_back(config_.thread_id);
+    return resp;
+  }
+  if (auto* join = std::get_if<protocol::JoinBreakoutRoom>(&request.params)) {
+    auto thread = protocol::thread_id_from_join_url(join->join_url);
+    auto room = std::find_if(rooms_.begin(), rooms_.end(), [&](const Room& r) { return thread && r.thread_id == *thread; });
+    if (room == rooms_.end()) return error(404, "no breakout room with this join URL");
+    if (!main_leg(pid)) return error(409, "not in the main meeting");
+    if (p->assigned_room != room->id && !is_manager(*p)) return error(403, "not assigned to this breakout room");
+    if (!room->open) return error(412, "the breakout room is closed");
+    Leg leg{new_call_id(), pid, room->id, room->thread_id, "Connected"};
+    legs_.push_back(leg);
+    resp.result = protocol::to_json(protocol::JoinResult{leg.call_id, room->thread_id, "teamsMeeting", p->config.role});
+    changed_threads_.push_back(room->thread_id);
+    return resp;
+  }
+  if (auto* hold = std::get_if<protocol::Hold>(&request.params)) {
+    Leg* leg = find_leg(pid, hold->call_id);
+    if (!leg) return error(404, "no such call");
+    if (leg->state != "Connected") return error(409, "the call is not connected");
+    leg->state = "LocalHold";
+    return resp;
+  }
+  if (auto* resume = std::get_if<protocol::Resume>(&request.params)) {
+    Leg* leg = find_leg(pid, resume->call_id);
+    if (!leg) return error(404, "no such call");
+    if (leg->state != "LocalHold") return error(409, "the call is not on hold");
+    leg->state = "Connected";
+    return resp;
+  }
+  if (auto* hang_up = std::get_if<protocol::HangUp>(&request.params)) {
+    Leg* leg = find_leg(pid, hang_up->call_id);
+    if (!leg) return error(404, "no such call");
+    std::string thread = leg->thread_id;
+    bool was_main = leg->room.empty();
+    legs_.erase(legs_.begin() + (leg - legs_.data()));
+    if (was_main) {
+      p->last_details.reset();
+      p->last_settings.reset();
+    }
+    changed_threads_.push_back(thread);
+    return resp;
+  }
+  return error(400, "unsupported request");
+}
+
+bool Meeting::is_manager(const Participant& p) const {
+  if (p.config.identity != IdentityKind::microsoft_365) return false;
+  return p.config.role == "Organizer" || p.config.role == "Co-organizer" || p.config.breakout_room_manager;
+}
+
+protocol::WireRoom Meeting::wire_room(const Room& room, bool with_invitees) const {
+  protocol::WireRoom w{room.name, protocol::join_url_for_thread(room.thread_id), room.open, room.auto_move, {}};
+  if (with_invitees)
+    for (const auto& p : participants_)
+      if (p.assigned_room == room.id) w.invitees.push_back(identifier_of(p.config));
+  return w;
+}
+
+protocol::MainMeetingProperties Meeting::details_for(const Participant& p) const {
+  protocol::MainMeetingProperties props;
+  if (p.assigned_room)
+    for (const auto& r : rooms_)
+      if (r.id == *p.assigned_room) props.assigned_breakout_rooms.push_back(wire_room(r, false));
+  if (is_manager(p)) {
+    props.all_breakout_rooms.emplace();
+    for (const auto& r : rooms_) props.all_breakout_rooms->push_back(wire_room(r, true));
+  }
+  return props;
+}
+
+protocol::MeetingBreakoutSettings Meeting::settings_for() const {
+  protocol::MeetingBreakoutSettings s;
+  if (room_end_) s.room_end_time = clock_.utc_string(*room_end_);
+  s.main_meeting_join_url = protocol::join_url_for_thread(config_.thread_id);
+  for (const auto& p : participants_)
+    if (p.config.breakout_room_manager) s.breakout_room_managers.push_back(identifier_of(p.config));
+  s.allow_join_back_to_main_meeting = !disable_return_;
+  return s;
+}
+
+void Meeting::publish() {
+  if (config_.kind != CallKind::teams_meeting || !config_.breakout_rooms_enabled) return;
+  auto settings = settings_for();
+  for (auto& p : participants_) {
+    const Leg* leg = main_leg(p.config.id);
+    if (!p.connected || !leg) continue;
+    auto details = details_for(p);
+    if (p.last_details != details) {
+      p.last_details = details;
+      outbox_(p.config.id, protocol::LocalParticipantUpdate{leg->call_id, ++p.details_seq,
+                                                            protocol::encode_breakout_details(details)});
+    }
+    if (p.last_settings != settings) {
+      p.last_settings = settings;
+      outbox_(p.config.id, protocol::ConversationUpdate{leg->call_id, ++p.settings_seq,
+                                                        protocol::encode_meeting_details(settings),
+                                                        protocol::encode_additional_data(settings)});
+    }
+  }
+}
+
+void Meeting::publish_participants(const std::string& thread_id) {
+  for (const auto& leg : legs_) {
+    if (leg.thread_id != thread_id) continue;
+    protocol::ParticipantsUpdate update{leg.call_id, {}};
+    for (const auto& other : legs_) {
+      if (other.thread_id != thread_id || other.participant == leg.participant) continue;
+      const ParticipantConfig* cfg = participant(other.participant);
+      update.participants.push_back({identifier_of(*cfg), cfg->display_name});
+    }
+    if (const Participant* p = find(leg.participant); p && p->connected) outbox_(leg.participant, update);
+  }
+}
+
+void Meeting::schedule_room_end() {
+  if (room_end_timer_) clock_.cancel(*room_end_timer_);
+  room_end_timer_.reset();
+  if (!room_end_) return;
+  clock::Duration delay = *room_end_ - clock_.now();
+  room_end_timer_ = clock_.schedule(delay, [this] {
+    // The organizer's timer ran out: every room closes.
+    room_end_timer_.reset();
+    room_end_.reset();
+    for (auto& r : rooms_) r.open = false;
+    publish();
+  });
+}
+
+Expected<void, std::string> Meeting::apply(const Action& action) {
+  auto no_room = [](const std::string& id) { return unexpected("no room '" + id + "'"); };
+  if (auto* a = std::get_if<CreateRoom>(&action)) {
+    if (find_room(a->room)) return unexpected("room '" + a->room + "' already exists");
+    rooms_.push_back(Room{a->room, a->name.value_or(a->room), "19:breakout_" + a->room + "@thread.v2", false, a->auto_move});
+  } else if (auto* a = std::get_if<DeleteRoom>(&action)) {
+    if (!find_room(a->room)) return no_room(a->room);
+    std::erase_if(rooms_, [&](const Room& r) { return r.id == a->room; });
+    for (auto& p : participants_)
+      if (p.assigned_room == a->room) p.assigned_room.reset();
+  } else if (auto* a = std::get_if<UpdateRoom>(&action)) {
+    Room* r = find_room(a->room);
+    if (!r) return no_room(a->room);
+    if (a->name) r->name = *a->name;
+    if (a->auto_move) r->auto_move = *a->auto_move;
+  } else if (auto* a = std::get_if<Assign>(&action)) {
+    Participant* p = find(a->participant);
+    if (!p) return unexpected("no participant '" + a->participant + "'");
+    if (a->room && !find_room(*a->room)) return no_room(*a->room);
+    p->assigned_room = a->room;
+  } else if (auto* a = std::get_if<OpenRoom>(&action)) {
+    Room* r = find_room(a->room);
+    if (!r) return no_room(a->room);
+    r->open = true;
+  } else if (auto* a = std::get_if<CloseRoom>(&action)) {
+    Room* r = find_room(a->room);
+    if (!r) return no_room(a->room);
+    r->open = false;
+  } else if (std::holds_alternative<OpenAllRooms>(action)) {
+    for (auto& r : rooms_) r.open = true;
+  } else if (std::holds_alternative<CloseAllRooms>(action)) {
+    for (auto& r : rooms_) r.open = false;
+  } else if (auto* a = std::get_if<UpdateSettings>(&action)) {
+    if (a->disable_return_to_main_meeting) disable_return_ = *a->disable_return_to_main_meeting;
+    if (a->clear_room_end) room_end_.reset();
+    if (a->room_end_after) room_end_ = clock_.now() + *a->room_end_after;
+    if (a->clear_room_end || a->room_end_after) schedule_room_end();
+  } else if (auto* a = std::get_if<FailNext>(&action)) {
+    if (a->participant && !find(*a->participant)) return unexpected("no participant '" + *a->participant + "'");
+    failures_.push_back(InjectedFailure{a->method, a->participant, a->count, a->error});
+    return {};
+  }
+  publish();
+  return {};
+}
+
+std::vector<Meeting::LegView> Meeting::legs() const {
+  std::vector<LegView> out;
+  for (const auto& l : legs_) out.push_back({l.call_id, l.participant, l.room, l.state});
+  return out;
+}
+
+}  // namespace breakout::mock

@@ -1,0 +1,155 @@
+// The meeting model, without sockets: what each participant is told, and request rules.
+#include <breakout/mock_server/meeting.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace breakout;
+using namespace breakout::mock;
+
+namespace {
+
+struct Sent {
+  std::string to;
+  protocol::ServerMessage message;
+};
+
+struct MeetingFixture {
+  clock::VirtualClock clock;
+  std::vector<Sent> sent;
+  Meeting meeting;
+
+  explicit MeetingFixture(MeetingConfig config = standard())
+      : meeting(std::move(config), clock, [this](const std::string& to, const protocol::ServerMessage& m) { sent.push_back({to, m}); }) {}
+
+  static MeetingConfig standard() {
+    MeetingConfig c;
+    c.participants.push_back({"olivia", "Olivia", IdentityKind::microsoft_365, "Organizer", "", false});
+    c.participants.push_back({"alice", "Alice", IdentityKind::communication_user, "Attendee", "", false});
+    c.rooms.push_back({"room1", "Room 1", true, false, {}});
+    return c;
+  }
+
+  protocol::Response join(const std::string& pid, std::uint64_t id = 1) {
+    meeting.participant_connected(pid);
+    sent.clear();
+    meeting.handle(pid, {id, protocol::JoinMeeting{protocol::join_url_for_thread("19:meeting_main@thread.v2")}});
+    return std::get<protocol::Response>(sent.front().message);
+  }
+
+  std::vector<protocol::LocalParticipantUpdate> details_to(const std::string& pid) const {
+    std::vector<protocol::LocalParticipantUpdate> out;
+    for (const auto& s : sent)
+      if (s.to == pid)
+        if (auto* u = std::get_if<protocol::LocalParticipantUpdate>(&s.message)) out.push_back(*u);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("joining the meeting answers first, then sends breakout details and settings", "[mock][meeting]") {
+  MeetingFixture f;
+  auto response = f.join("alice");
+  REQUIRE_FALSE(response.error);
+  CHECK(response.result["callKind"] == "teamsMeeting");
+  REQUIRE(f.details_to("alice").size() == 1);
+  auto details = protocol::decode_breakout_details(f.details_to("alice")[0].breakout_details);
+  REQUIRE(details);
+  CHECK(details->assigned_breakout_rooms.empty());
+  CHECK_FALSE(details->all_breakout_rooms);
+}
+
+TEST_CASE("only managers are sent the list of all rooms, with invitees", "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("olivia");
+  f.join("alice");
+  f.sent.clear();
+  REQUIRE(f.meeting.apply(Assign{"alice", "room1"}));
+  auto to_olivia = f.details_to("olivia");
+  REQUIRE(to_olivia.size() == 1);
+  auto details = protocol::decode_breakout_details(to_olivia[0].breakout_details);
+  REQUIRE(details->all_breakout_rooms);
+  CHECK(details->all_breakout_rooms->at(0).invitees == std::vector<std::string>{"8:acs:alice"});
+  auto to_alice = protocol::decode_breakout_details(f.details_to("alice").at(0).breakout_details);
+  CHECK_FALSE(to_alice->all_breakout_rooms);
+  CHECK(to_alice->assigned_breakout_rooms.at(0).name == "Room 1");
+}
+
+TEST_CASE("an action that changes nothing a participant sees sends them nothing", "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("alice");
+  f.sent.clear();
+  REQUIRE(f.meeting.apply(OpenRoom{"room1"}));  // alice is not assigned to it
+  CHECK(f.details_to("alice").empty());
+}
+
+TEST_CASE("sequence numbers grow with every update to a participant", "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("alice");
+  f.sent.clear();
+  REQUIRE(f.meeting.apply(Assign{"alice", "room1"}));
+  REQUIRE(f.meeting.apply(OpenRoom{"room1"}));
+  auto updates = f.details_to("alice");
+  REQUIRE(updates.size() == 2);
+  CHECK(updates[0].sequence_number < updates[1].sequence_number);
+}
+
+TEST_CASE("a closed room cannot be joined; an open one can, once assigned", "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("alice");
+  REQUIRE(f.meeting.apply(Assign{"alice", "room1"}));
+  std::string url = protocol::join_url_for_thread("19:breakout_room1@thread.v2");
+  f.sent.clear();
+  f.meeting.handle("alice", {2, protocol::JoinBreakoutRoom{url}});
+  CHECK(std::get<protocol::Response>(f.sent.front().message).error->code == 412);
+  REQUIRE(f.meeting.apply(OpenRoom{"room1"}));
+  f.sent.clear();
+  f.meeting.handle("alice", {3, protocol::JoinBreakoutRoom{url}});
+  auto ok = std::get<protocol::Response>(f.sent.front().message);
+  REQUIRE_FALSE(ok.error);
+  CHECK(ok.result["threadId"] == "19:breakout_room1@thread.v2");
+}
+
+TEST_CASE("hold and resume follow the leg's state", "[mock][meeting]") {
+  MeetingFixture f;
+  auto joined = f.join("alice");
+  std::string call = joined.result["callId"];
+  auto request = [&](protocol::RequestParams p) {
+    f.sent.clear();
+    f.meeting.handle("alice", {9, std::move(p)});
+    return std::get<protocol::Response>(f.sent.front().message);
+  };
+  CHECK(request(protocol::Resume{call}).error->code == 409);
+  CHECK_FALSE(request(protocol::Hold{call}).error);
+  CHECK(f.meeting.legs().at(0).state == "LocalHold");
+  CHECK_FALSE(request(protocol::Resume{call}).error);
+  CHECK(request(protocol::Hold{"call-999"}).error->code == 404);
+}
+
+TEST_CASE("an injected failure answers the next matching request, then stops", "[mock][meeting]") {
+  MeetingFixture f;
+  REQUIRE(f.meeting.apply(FailNext{"joinMeeting", std::nullopt, 1, {503, 1234, "busy"}}));
+  auto failed = f.join("alice", 1);
+  REQUIRE(failed.error);
+  CHECK(*failed.error == protocol::ErrorBody{503, 1234, "busy"});
+  CHECK_FALSE(f.join("alice", 2).error);
+}
+
+TEST_CASE("the room end time closes every room when virtual time reaches it", "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("alice");
+  REQUIRE(f.meeting.apply(Assign{"alice", "room1"}));
+  REQUIRE(f.meeting.apply(OpenRoom{"room1"}));
+  REQUIRE(f.meeting.apply(UpdateSettings{std::nullopt, std::chrono::minutes(30), false}));
+  f.sent.clear();
+  CHECK(f.clock.fire_next(clock::TimePoint(std::chrono::minutes(31))));
+  auto details = protocol::decode_breakout_details(f.details_to("alice").at(0).breakout_details);
+  CHECK_FALSE(details->assigned_breakout_rooms.at(0).is_open);
+}
+
+TEST_CASE("actions on unknown rooms or participants are refused", "[mock][meeting]") {
+  MeetingFixture f;
+  CHECK(f.meeting.apply(OpenRoom{"nope"}).error() == "no room 'nope'");
+  CHECK(f.meeting.apply(Assign{"nobody", "room1"}).error() == "no participant 'nobody'");
+  CHECK_FALSE(f.meeting.apply(CreateRoom{"room1", std::nullopt, true}));
+}
