@@ -116,7 +116,10 @@ std::optional<ErrorBody> Meeting::take_injected_failure(const std::string& pid, 
   return std::nullopt;
 }
 
-std::string Meeting::new_call_id() { return "call-" + std::to_string(next_call_++); }
+std::string Meeting::new_call_id(Participant& p) {
+  // Per participant, so ids do not depend on the order in which clients' requests arrive.
+  return p.config.id + "-call-" + std::to_string(++p.calls_made);
+}
 
 protocol::Response Meeting::respond(const std::string& pid, const protocol::Request& request) {
   protocol::Response resp;
@@ -136,7 +139,7 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     if (protocol::thread_id_from_join_url(join->meeting_link) != config_.thread_id)
       return error(404, "no meeting with this link");
     if (main_leg(pid)) return error(409, "already in the meeting");
-    Leg leg{new_call_id(), pid, "", config_.thread_id, "Connected"};
+    Leg leg{new_call_id(*p), pid, "", config_.thread_id, "Connected"};
     legs_.push_back(leg);
     p->last_details.reset();
     p->last_settings.reset();
@@ -153,7 +156,7 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     if (!main_leg(pid)) return error(409, "not in the main meeting");
     if (p->assigned_room != room->id && !is_manager(*p)) return error(403, "not assigned to this breakout room");
     if (!room->open) return error(412, "the breakout room is closed");
-    Leg leg{new_call_id(), pid, room->id, room->thread_id, "Connected"};
+    Leg leg{new_call_id(*p), pid, room->id, room->thread_id, "Connected"};
     legs_.push_back(leg);
     resp.result = protocol::to_json(protocol::JoinResult{leg.call_id, room->thread_id, "teamsMeeting", p->config.role});
     changed_threads_.push_back(room->thread_id);

@@ -248,10 +248,8 @@ void CallAgent::start(std::function<void(Result<std::shared_ptr<CallAgent>>)> do
         auto self = weak.lock();
         if (!self) return;
         self->identifier_ = {welcome.identity.id};
-        if (self->connection_state_ == ConnectionState::Disconnected && !self->disposed_) {
-          self->connection_state_ = ConnectionState::Connected;
-          self->connection_state_changed_.emit({ConnectionState::Connected, ConnectionState::Disconnected, std::nullopt});
-        }
+        // The agent is handed out already Connected; reconnects keep it Connected (BR-CONN-3).
+        if (!self->disposed_) self->connection_state_ = ConnectionState::Connected;
         if (*pending) std::exchange(*pending, nullptr)(self);
       },
       [weak](const protocol::ServerMessage& message) {

@@ -99,6 +99,7 @@ class Meeting {
     std::optional<protocol::MainMeetingProperties> last_details;
     std::optional<protocol::MeetingBreakoutSettings> last_settings;
     bool connected = false;
+    std::uint64_t calls_made = 0;
   };
   struct Leg {
     std::string call_id;
@@ -127,7 +128,7 @@ class Meeting {
   /// Sends every participant in the meeting whatever of their breakout view changed.
   void publish();
   void publish_participants(const std::string& thread_id);
-  std::string new_call_id();
+  std::string new_call_id(Participant& p);
   void schedule_room_end();
 
   MeetingConfig config_;
@@ -142,7 +143,6 @@ class Meeting {
   std::optional<clock::TimePoint> room_end_;
   std::optional<clock::TimerId> room_end_timer_;
   bool disable_return_ = false;
-  std::uint64_t next_call_ = 1;
 };
 
 }  // namespace breakout::mock

@@ -1,0 +1,54 @@
+// The harness's only view of an SDK: actions in, observations out. A second SDK implementation
+// (another language, another process) plugs in here without touching the runner.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breakout::harness {
+
+/// Receives everything the SDK does that a scenario can expect, as (type, data) per participant.
+/// Types and data shapes are listed in docs/scenarios.md ("Events").
+class ObservationSink {
+ public:
+  virtual ~ObservationSink() = default;
+  virtual void observe(const std::string& participant, const std::string& type, nlohmann::json data) = 0;
+};
+
+struct ParticipantSpec {
+  std::string id;
+  std::string display_name;
+  std::string token;
+  bool join_meeting = true;
+  std::string meeting_link;
+};
+
+/// How an action ended: ok, or an error with code, subCode, category and message.
+struct ActionOutcome {
+  bool ok = true;
+  nlohmann::json error;  // {code, subCode, category, message} when !ok
+  static ActionOutcome success() { return {}; }
+  static ActionOutcome failure(int code, int sub_code, std::string category, std::string message) {
+    return {false, {{"code", code}, {"subCode", sub_code}, {"category", std::move(category)}, {"message", std::move(message)}}};
+  }
+};
+
+class Driver {
+ public:
+  using Done = std::function<void(ActionOutcome)>;
+  virtual ~Driver() = default;
+  /// Creates the participant's client, connects it and (if asked) joins the main meeting.
+  virtual void add_participant(const ParticipantSpec& spec, Done done) = 0;
+  /// Performs a client action (names and arguments: harness::client_actions()).
+  virtual void perform(const std::string& participant, const std::string& action, const nlohmann::json& args, Done done) = 0;
+  /// The participant's observable state (docs/scenarios.md, "State").
+  virtual nlohmann::json state(const std::string& participant) const = 0;
+  /// Disconnects every client.
+  virtual void shutdown() = 0;
+};
+
+}  // namespace breakout::harness

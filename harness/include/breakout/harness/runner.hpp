@@ -1,0 +1,71 @@
+// Plays a scenario against the mock server and an SDK, in virtual time, and judges it.
+#pragma once
+
+#include <breakout/harness/driver.hpp>
+#include <breakout/harness/scenario.hpp>
+#include <breakout/protocol/traffic.hpp>
+#include <breakout/protocol/clock.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace breakout::harness {
+
+enum class Outcome { pass, fail, unresolved, timeout, skip, xfail, xpass };
+/// "PASS", "FAIL", "UNRESOLVED", "TIMEOUT", "SKIP", "XFAIL", "XPASS".
+std::string_view to_string(Outcome outcome);
+
+/// One thing that happened, stamped with virtual time.
+struct Observation {
+  clock::TimePoint at{0};
+  std::string participant;
+  std::string type;
+  Json data;
+  /// Happened during set-up (connecting and joining), before the first step.
+  bool setup = false;
+  /// Matched by an expectation.
+  bool consumed = false;
+};
+
+struct ScenarioResult {
+  std::string file;
+  std::string name;
+  std::vector<std::string> rules;
+  std::vector<std::string> tags;
+  Outcome outcome = Outcome::pass;
+  /// Why it did not pass: a rendered diagnostic (file:line:col: error: ...) with notes.
+  std::string message;
+  /// The skip or xfail reason.
+  std::string reason;
+  std::chrono::milliseconds wall_time{0};
+  clock::TimePoint virtual_time{0};
+  std::vector<Observation> log;
+};
+
+/// Makes the SDK side of a run: called once per scenario with that run's io_context, clock and
+/// service URL; the traffic monitor must be given to every connection it opens.
+using DriverFactory = std::function<std::unique_ptr<Driver>(boost::asio::io_context& io, clock::Clock& clock,
+                                                            const std::string& service_url,
+                                                            protocol::TrafficMonitor& traffic, ObservationSink& sink)>;
+
+struct RunOptions {
+  /// Real time a scenario may take before it is stopped as TIMEOUT.
+  std::chrono::milliseconds wall_timeout{10000};
+  std::uint64_t seed = 1;
+};
+
+ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options);
+/// Loads and runs one file; a file that does not load is UNRESOLVED with its diagnostics.
+ScenarioResult run_scenario_file(const std::string& path, const DriverFactory& drivers, const RunOptions& options);
+
+/// One log line: "[+3.000s] alice callStateChanged {"call":"main","state":"LocalHold"}".
+std::string format_observation(const Observation& o);
+
+}  // namespace breakout::harness

@@ -1,0 +1,125 @@
+// A scenario: set-up, steps and expectations, each with the place in the file it came from.
+#pragma once
+
+#include <breakout/harness/diagnostics.hpp>
+#include <breakout/mock_server/actions.hpp>
+#include <breakout/mock_server/meeting.hpp>
+#include <breakout/protocol/clock.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace breakout::harness {
+
+using Json = nlohmann::json;
+
+struct ParticipantSetup {
+  mock::ParticipantConfig config;
+  /// Whether an SDK client plays this participant (false: it exists only on the server).
+  bool client = true;
+  /// Whether the client joins the main meeting during set-up.
+  bool join_meeting = true;
+  SourceLoc loc;
+};
+
+/// A server action of the scenario language (docs/scenarios.md), as sent to the mock server.
+struct ServerStep {
+  Json action;
+  mock::Action parsed;
+};
+
+/// A call the participant's SDK client makes.
+struct ClientStep {
+  std::string participant;
+  std::string action;
+  Json args = Json::object();
+  /// When set, the action must fail with these fields (code, subCode, category).
+  std::optional<Json> expect_error;
+};
+
+struct AdvanceStep {
+  clock::Duration by{0};
+};
+
+/// One expected event: by type, for a participant, with partial matching of its data.
+struct EventExpectation {
+  std::string participant;
+  std::string type;
+  std::optional<Json> data;
+  /// Values to remember from the matched event: name → dotted path into its data.
+  std::map<std::string, std::string> capture;
+  SourceLoc loc;
+};
+
+struct ExpectStep {
+  /// Several expectations that may be met in any order (an "unordered" group) or just one.
+  std::vector<EventExpectation> events;
+  clock::Duration within{0};
+};
+
+/// No matching event for a while (virtual time advances by `duration`).
+struct ExpectNoStep {
+  EventExpectation event;
+  clock::Duration duration{0};
+};
+
+/// The participant's state, compared partially.
+struct ExpectStateStep {
+  std::string participant;
+  Json state;
+};
+
+using StepBody = std::variant<ServerStep, ClientStep, AdvanceStep, ExpectStep, ExpectNoStep, ExpectStateStep>;
+
+struct Step {
+  StepBody body;
+  SourceLoc loc;
+  /// The step's one-line rendering for logs ("server: openRoom room=room1").
+  std::string summary;
+};
+
+/// Events of these types (optionally of one participant) may happen without being expected.
+struct IgnoreRule {
+  std::string type;
+  std::optional<std::string> participant;
+};
+
+struct Scenario {
+  std::string file;
+  /// The file's text, for showing source lines in diagnostics.
+  std::string source;
+  std::string name;
+  std::string description;
+  std::vector<std::string> rules;
+  std::vector<std::string> tags;
+  /// When set, the scenario is expected to fail, for this reason (XFAIL).
+  std::optional<std::string> xfail;
+  std::optional<std::string> skip;
+  mock::MeetingConfig meeting;
+  std::vector<ParticipantSetup> participants;
+  std::vector<IgnoreRule> ignore;
+  std::vector<Step> steps;
+  SourceLoc loc;
+};
+
+/// The result of loading a file: the scenario, or every error found in it.
+struct LoadResult {
+  std::optional<Scenario> scenario;
+  std::vector<Diagnostic> errors;
+  std::string source;
+};
+
+LoadResult load_scenario_file(const std::string& path);
+LoadResult load_scenario_text(const std::string& text, const std::string& path);
+
+/// The event types a scenario can expect, and the data fields each has.
+const std::map<std::string, std::vector<std::string>>& event_types();
+/// The client actions a scenario can perform, and the arguments each takes.
+const std::map<std::string, std::vector<std::string>>& client_actions();
+
+}  // namespace breakout::harness

@@ -1,0 +1,646 @@
+// Reading and checking scenario files: every mistake becomes a file:line:col diagnostic, and all
+// of a file's mistakes are reported at once.
+#include <breakout/harness/scenario.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace breakout::harness {
+
+const std::map<std::string, std::vector<std::string>>& event_types() {
+  static const std::map<std::string, std::vector<std::string>> types = {
+      {"assignedBreakoutRooms", {"displayName", "threadId", "state", "autoMoveParticipantToBreakoutRoom", "invitees", "call"}},
+      {"breakoutRooms", {}},
+      {"breakoutRoomsSettings", {"disableReturnToMainMeeting", "roomEndTime"}},
+      {"join", {"call", "callId", "threadId"}},
+      {"callStateChanged", {"call", "callId", "state", "oldState"}},
+      {"connectionStateChanged", {"newValue", "oldValue", "reason"}},
+      {"automaticActionFailed", {"action", "code", "subCode", "category", "message"}},
+  };
+  return types;
+}
+
+const std::map<std::string, std::vector<std::string>>& client_actions() {
+  static const std::map<std::string, std::vector<std::string>> actions = {
+      {"join", {"room"}},
+      {"returnToMainMeeting", {}},
+      {"hold", {"call"}},
+      {"resume", {"call"}},
+      {"hangUp", {"call"}},
+      {"subscribe", {"event"}},
+      {"unsubscribe", {"event"}},
+      {"getFeature", {}},
+      {"dispose", {}},
+  };
+  return actions;
+}
+
+namespace {
+
+std::vector<std::string> keys_of(const std::map<std::string, std::vector<std::string>>& m) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : m) out.push_back(k);
+  return out;
+}
+
+/// The entries of a YAML mapping, keyed by name, keeping the key nodes for their positions.
+struct Entries {
+  std::vector<std::pair<YAML::Node, YAML::Node>> items;
+  const YAML::Node* key(const std::string& name) const {
+    for (const auto& [k, v] : items)
+      if (k.Scalar() == name) return &k;
+    return nullptr;
+  }
+  const YAML::Node* value(const std::string& name) const {
+    for (const auto& [k, v] : items)
+      if (k.Scalar() == name) return &v;
+    return nullptr;
+  }
+};
+
+class Loader {
+ public:
+  Loader(std::string file, const std::string& source) : file_(std::move(file)), source_(source) {}
+
+  LoadResult load() {
+    LoadResult result;
+    result.source = source_;
+    YAML::Node root;
+    try {
+      root = YAML::Load(source_);
+    } catch (const YAML::ParserException& e) {
+      error_at(e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
+      result.errors = std::move(errors_);
+      return result;
+    } catch (const YAML::Exception& e) {
+      error_at(0, 0, std::string("cannot read the file as YAML: ") + e.what());
+      result.errors = std::move(errors_);
+      return result;
+    }
+    Scenario s;
+    s.file = file_;
+    s.source = source_;
+    s.loc = {file_, 1, 1};
+    if (!root.IsMap()) {
+      error(root, "a scenario must be a mapping with at least 'name', 'participants' and 'steps'");
+    } else {
+      read_scenario(root, s);
+    }
+    result.errors = std::move(errors_);
+    if (result.errors.empty()) result.scenario = std::move(s);
+    return result;
+  }
+
+ private:
+  SourceLoc at(const YAML::Node& n) const {
+    auto m = n.Mark();
+    if (m.line < 0) return {file_, 0, 0};
+    return {file_, m.line + 1, m.column + 1};
+  }
+  void error_at(int line, int column, std::string message) {
+    errors_.push_back({Diagnostic::Severity::error, {file_, line, column}, std::move(message), {}});
+  }
+  void error(const YAML::Node& n, std::string message, std::vector<Diagnostic> notes = {}) {
+    errors_.push_back({Diagnostic::Severity::error, at(n), std::move(message), std::move(notes)});
+  }
+
+  std::optional<Entries> mapping(const YAML::Node& n, const std::string& what, const std::vector<std::string>& allowed) {
+    if (!n.IsMap()) {
+      error(n, what + " must be a mapping");
+      return std::nullopt;
+    }
+    Entries e;
+    std::set<std::string> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const YAML::Node key = it->first;
+      if (!key.IsScalar()) {
+        error(key, "keys must be plain names");
+        continue;
+      }
+      std::string name = key.Scalar();
+      if (!seen.insert(name).second) {
+        error(key, "duplicate key '" + name + "'");
+        continue;
+      }
+      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        std::string hint = did_you_mean(name, allowed);
+        error(key, "unknown key '" + name + "' in " + what + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+        continue;
+      }
+      e.items.emplace_back(key, it->second);
+    }
+    return e;
+  }
+
+  std::optional<std::string> string(const Entries& e, const std::string& key, const std::string& what, bool required) {
+    const YAML::Node* v = e.value(key);
+    if (!v) {
+      if (required) missing_.push_back({what, key});
+      return std::nullopt;
+    }
+    if (!v->IsScalar() || v->Scalar().empty()) {
+      error(*v, "'" + key + "' must be a non-empty string");
+      return std::nullopt;
+    }
+    return v->Scalar();
+  }
+
+  std::optional<bool> boolean(const Entries& e, const std::string& key) {
+    const YAML::Node* v = e.value(key);
+    if (!v) return std::nullopt;
+    if (v->IsScalar() && (v->Scalar() == "true" || v->Scalar() == "false")) return v->Scalar() == "true";
+    error(*v, "'" + key + "' must be true or false");
+    return std::nullopt;
+  }
+
+  std::optional<clock::Duration> duration(const YAML::Node& v, const std::string& key) {
+    if (v.IsScalar())
+      if (auto d = clock::parse_duration(v.Scalar())) return d;
+    error(v, "'" + key + "' must be a duration such as 250ms, 3s, 1.5s or 5m");
+    return std::nullopt;
+  }
+
+  std::vector<std::string> string_list(const Entries& e, const std::string& key) {
+    std::vector<std::string> out;
+    const YAML::Node* v = e.value(key);
+    if (!v) return out;
+    if (!v->IsSequence()) {
+      error(*v, "'" + key + "' must be a list");
+      return out;
+    }
+    for (const auto& item : *v) {
+      if (!item.IsScalar() || item.Scalar().empty()) error(item, "each entry of '" + key + "' must be a string");
+      else out.push_back(item.Scalar());
+    }
+    return out;
+  }
+
+  /// A YAML value as JSON: plain scalars become booleans, null, integers or numbers when they
+  /// read as such; quoted scalars stay strings.
+  Json to_json(const YAML::Node& n) {
+    if (n.IsNull()) return nullptr;
+    if (n.IsMap()) {
+      Json j = Json::object();
+      for (auto it = n.begin(); it != n.end(); ++it) j[it->first.Scalar()] = to_json(it->second);
+      return j;
+    }
+    if (n.IsSequence()) {
+      Json j = Json::array();
+      for (const auto& item : n) j.push_back(to_json(item));
+      return j;
+    }
+    const std::string& s = n.Scalar();
+    if (n.Tag() == "!") return s;  // quoted
+    if (s == "true") return true;
+    if (s == "false") return false;
+    if (s == "null" || s == "~") return nullptr;
+    if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) {
+      char* end = nullptr;
+      long long i = std::strtoll(s.c_str(), &end, 10);
+      if (end && *end == '\0') return i;
+      double d = std::strtod(s.c_str(), &end);
+      if (end && *end == '\0') return d;
+    }
+    return s;
+  }
+
+  void flush_missing(const YAML::Node& where) {
+    for (const auto& [what, key] : missing_) error(where, what + " is missing '" + key + "'");
+    missing_.clear();
+  }
+
+  void read_scenario(const YAML::Node& root, Scenario& s) {
+    auto e = mapping(root, "the scenario",
+                     {"name", "description", "rules", "tags", "xfail", "skip", "meeting", "participants", "rooms", "ignore", "steps"});
+    if (!e) return;
+    s.name = string(*e, "name", "the scenario", true).value_or("");
+    s.description = string(*e, "description", "the scenario", false).value_or("");
+    s.rules = string_list(*e, "rules");
+    s.tags = string_list(*e, "tags");
+    s.xfail = string(*e, "xfail", "the scenario", false);
+    s.skip = string(*e, "skip", "the scenario", false);
+    if (!e->value("participants")) missing_.push_back({"the scenario", "participants"});
+    if (!e->value("steps")) missing_.push_back({"the scenario", "steps"});
+    flush_missing(root);
+    if (const auto* m = e->value("meeting")) read_meeting(*m, s);
+    if (const auto* p = e->value("participants")) read_participants(*p, s);
+    if (const auto* r = e->value("rooms")) read_rooms(*r, s);
+    if (const auto* i = e->value("ignore")) read_ignore(*i, s);
+    if (const auto* st = e->value("steps")) read_steps(*st, s);
+  }
+
+  void read_meeting(const YAML::Node& n, Scenario& s) {
+    auto e = mapping(n, "'meeting'", {"kind", "threadId", "disableReturnToMainMeeting", "breakoutRoomsEnabled"});
+    if (!e) return;
+    if (auto kind = string(*e, "kind", "'meeting'", false)) {
+      if (auto k = mock::call_kind_from_string(*kind)) {
+        s.meeting.kind = *k;
+      } else {
+        std::vector<std::string> kinds = {"teamsMeeting", "room", "oneToOne", "group", "oneToOneTeamsInterop", "groupTeamsInterop"};
+        std::string hint = did_you_mean(*kind, kinds);
+        error(*e->value("kind"), "unknown meeting kind '" + *kind + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      }
+    }
+    if (auto t = string(*e, "threadId", "'meeting'", false)) s.meeting.thread_id = *t;
+    if (auto d = boolean(*e, "disableReturnToMainMeeting")) s.meeting.disable_return_to_main_meeting = *d;
+    if (auto b = boolean(*e, "breakoutRoomsEnabled")) s.meeting.breakout_rooms_enabled = *b;
+  }
+
+  void read_participants(const YAML::Node& n, Scenario& s) {
+    if (!n.IsSequence() || n.size() == 0) return error(n, "'participants' must be a non-empty list");
+    for (const auto& item : n) {
+      auto e = mapping(item, "a participant",
+                       {"id", "displayName", "identity", "role", "token", "breakoutRoomManager", "client", "joinMeeting"});
+      if (!e) continue;
+      ParticipantSetup p;
+      p.loc = at(item);
+      p.config.id = string(*e, "id", "a participant", true).value_or("");
+      flush_missing(item);
+      if (p.config.id.empty()) continue;
+      if (std::any_of(s.participants.begin(), s.participants.end(), [&](const auto& q) { return q.config.id == p.config.id; }))
+        error(*e->value("id"), "participant '" + p.config.id + "' is defined twice");
+      p.config.display_name = string(*e, "displayName", "a participant", false).value_or(p.config.id);
+      if (auto identity = string(*e, "identity", "a participant", false)) {
+        if (*identity == "microsoft365") p.config.identity = mock::IdentityKind::microsoft_365;
+        else if (*identity == "communicationUser") p.config.identity = mock::IdentityKind::communication_user;
+        else {
+          std::string hint = did_you_mean(*identity, {"microsoft365", "communicationUser"});
+          error(*e->value("identity"), "unknown identity '" + *identity + "' (communicationUser or microsoft365)" +
+                                           (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+        }
+      }
+      if (auto role = string(*e, "role", "a participant", false)) {
+        const auto& roles = mock::role_names();
+        if (std::find(roles.begin(), roles.end(), *role) == roles.end()) {
+          std::vector<std::string> names(roles.begin(), roles.end());
+          std::string hint = did_you_mean(*role, names);
+          error(*e->value("role"), "unknown role '" + *role + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+        } else {
+          p.config.role = *role;
+        }
+      }
+      p.config.token = string(*e, "token", "a participant", false).value_or("");
+      p.config.breakout_room_manager = boolean(*e, "breakoutRoomManager").value_or(false);
+      p.client = boolean(*e, "client").value_or(true);
+      p.join_meeting = boolean(*e, "joinMeeting").value_or(true);
+      s.participants.push_back(p);
+      s.meeting.participants.push_back(p.config);
+    }
+  }
+
+  bool known_participant(const Scenario& s, const std::string& id) const {
+    return std::any_of(s.participants.begin(), s.participants.end(), [&](const auto& p) { return p.config.id == id; });
+  }
+  std::vector<std::string> participant_ids(const Scenario& s, bool clients_only) const {
+    std::vector<std::string> out;
+    for (const auto& p : s.participants)
+      if (!clients_only || p.client) out.push_back(p.config.id);
+    return out;
+  }
+
+  void unknown_participant(const YAML::Node& where, const Scenario& s, const std::string& id) {
+    std::string hint = did_you_mean(id, participant_ids(s, false));
+    error(where, "unknown participant '" + id + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+
+  void read_rooms(const YAML::Node& n, Scenario& s) {
+    if (!n.IsSequence()) return error(n, "'rooms' must be a list");
+    for (const auto& item : n) {
+      auto e = mapping(item, "a room", {"id", "name", "autoMove", "open", "participants"});
+      if (!e) continue;
+      mock::RoomConfig r;
+      r.id = string(*e, "id", "a room", true).value_or("");
+      flush_missing(item);
+      if (r.id.empty()) continue;
+      if (rooms_.count(r.id)) error(*e->value("id"), "room '" + r.id + "' is defined twice");
+      rooms_.insert(r.id);
+      r.name = string(*e, "name", "a room", false).value_or(r.id);
+      r.auto_move = boolean(*e, "autoMove").value_or(true);
+      r.open = boolean(*e, "open").value_or(false);
+      r.participants = string_list(*e, "participants");
+      if (const auto* list = e->value("participants"); list && list->IsSequence())
+        for (std::size_t i = 0; i < list->size(); ++i)
+          if ((*list)[i].IsScalar() && !known_participant(s, (*list)[i].Scalar())) unknown_participant((*list)[i], s, (*list)[i].Scalar());
+      s.meeting.rooms.push_back(r);
+    }
+  }
+
+  void read_ignore(const YAML::Node& n, Scenario& s) {
+    if (!n.IsSequence()) return error(n, "'ignore' must be a list of event types");
+    for (const auto& item : n) {
+      IgnoreRule rule;
+      const YAML::Node* type_node = &item;
+      if (item.IsMap()) {
+        auto e = mapping(item, "an ignore rule", {"event", "participant"});
+        if (!e) continue;
+        rule.type = string(*e, "event", "an ignore rule", true).value_or("");
+        flush_missing(item);
+        rule.participant = string(*e, "participant", "an ignore rule", false);
+        if (rule.participant && !known_participant(s, *rule.participant)) unknown_participant(*e->value("participant"), s, *rule.participant);
+        if (e->value("event")) type_node = e->value("event");
+      } else if (item.IsScalar()) {
+        rule.type = item.Scalar();
+      } else {
+        error(item, "an ignore rule is an event type or {event, participant}");
+        continue;
+      }
+      if (!rule.type.empty() && check_event_type(*type_node, rule.type)) s.ignore.push_back(rule);
+    }
+  }
+
+  bool check_event_type(const YAML::Node& where, const std::string& type) {
+    if (event_types().count(type)) return true;
+    std::string hint = did_you_mean(type, keys_of(event_types()));
+    error(where, "unknown event type '" + type + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    return false;
+  }
+
+  std::optional<std::string> step_participant(const Entries& e, const YAML::Node& step, const Scenario& s) {
+    if (auto p = string(e, "participant", "the step", false)) {
+      if (!known_participant(s, *p)) {
+        unknown_participant(*e.value("participant"), s, *p);
+        return std::nullopt;
+      }
+      return p;
+    }
+    auto clients = participant_ids(s, true);
+    if (clients.size() == 1) return clients.front();
+    error(step, "the step needs 'participant' (the scenario has several clients)");
+    return std::nullopt;
+  }
+
+  std::optional<EventExpectation> read_expectation(const YAML::Node& item, const Entries& e, const std::string& type_key,
+                                                   const Scenario& s) {
+    EventExpectation x;
+    x.loc = at(item);
+    auto type = string(e, type_key, "the expectation", true);
+    flush_missing(item);
+    auto participant = step_participant(e, item, s);
+    if (!type || !check_event_type(*e.value(type_key), *type) || !participant) return std::nullopt;
+    x.type = *type;
+    x.participant = *participant;
+    if (const auto* data = e.value("data")) {
+      x.data = to_json(*data);
+      const auto& fields = event_types().at(x.type);
+      if (data->IsMap() && !fields.empty()) {
+        for (auto it = data->begin(); it != data->end(); ++it) {
+          std::string field = it->first.Scalar();
+          if (std::find(fields.begin(), fields.end(), field) == fields.end()) {
+            std::string hint = did_you_mean(field, fields);
+            error(it->first, "event '" + x.type + "' has no field '" + field + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+          }
+        }
+      }
+    }
+    if (const auto* capture = e.value("capture")) {
+      if (!capture->IsMap()) {
+        error(*capture, "'capture' maps names to paths in the event's data, like {roomCall: callId}");
+      } else {
+        for (auto it = capture->begin(); it != capture->end(); ++it) {
+          if (!it->second.IsScalar()) error(it->second, "a capture path must be a string such as callId or data.threadId");
+          else x.capture[it->first.Scalar()] = it->second.Scalar();
+        }
+      }
+    }
+    return x;
+  }
+
+  void read_steps(const YAML::Node& n, Scenario& s) {
+    if (!n.IsSequence()) return error(n, "'steps' must be a list");
+    static const std::vector<std::string> kinds = {"server", "do", "advance", "expect", "unordered", "expectNo", "expectState"};
+    for (const auto& item : n) {
+      if (!item.IsMap()) {
+        error(item, "a step must be a mapping starting with one of: server, do, advance, expect, unordered, expectNo, expectState");
+        continue;
+      }
+      std::vector<std::string> present;
+      for (auto it = item.begin(); it != item.end(); ++it)
+        if (std::find(kinds.begin(), kinds.end(), it->first.Scalar()) != kinds.end()) present.push_back(it->first.Scalar());
+      if (present.size() != 1) {
+        if (present.empty()) {
+          std::string first = item.begin()->first.Scalar();
+          std::string hint = did_you_mean(first, kinds);
+          error(item.begin()->first, "unknown step '" + first + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                                         " (a step is one of: server, do, advance, expect, unordered, expectNo, expectState)");
+        } else {
+          error(item, "a step has exactly one of server, do, advance, expect, unordered, expectNo, expectState; this one has " +
+                          present[0] + " and " + present[1]);
+        }
+        continue;
+      }
+      Step step;
+      step.loc = at(item);
+      const std::string& kind = present[0];
+      bool ok = false;
+      if (kind == "server") ok = read_server_step(item, s, step);
+      else if (kind == "do") ok = read_client_step(item, s, step);
+      else if (kind == "advance") ok = read_advance_step(item, step);
+      else if (kind == "expect") ok = read_expect_step(item, s, step);
+      else if (kind == "unordered") ok = read_unordered_step(item, s, step);
+      else if (kind == "expectNo") ok = read_expect_no_step(item, s, step);
+      else ok = read_expect_state_step(item, s, step);
+      if (ok) s.steps.push_back(std::move(step));
+    }
+  }
+
+  bool read_server_step(const YAML::Node& item, Scenario& s, Step& step) {
+    const YAML::Node name_node = item["server"];
+    if (!name_node.IsScalar()) {
+      error(name_node, "'server' names the action, like 'server: openRoom'");
+      return false;
+    }
+    std::string name = name_node.Scalar();
+    const auto& names = mock::action_names();
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      std::string hint = did_you_mean(name, names);
+      error(name_node, "unknown server action '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      return false;
+    }
+    std::vector<std::string> allowed = mock::action_fields(name);
+    allowed.push_back("server");
+    auto e = mapping(item, "server action '" + name + "'", allowed);
+    if (!e) return false;
+    Json action = Json::object();
+    action["action"] = name;
+    for (const auto& [k, v] : e->items)
+      if (k.Scalar() != "server") action[k.Scalar()] = to_json(v);
+    auto parsed = mock::parse_action(action);
+    if (!parsed) {
+      const YAML::Node* where = e->value(parsed.error().field);
+      error(where ? *where : item, parsed.error().message);
+      return false;
+    }
+    // References must name what the scenario defines (rooms may be created by earlier steps).
+    bool ok = true;
+    if (action.contains("participant") && action["participant"].is_string() &&
+        !known_participant(s, action["participant"].get<std::string>())) {
+      unknown_participant(*e->value("participant"), s, action["participant"].get<std::string>());
+      ok = false;
+    }
+    if (action.contains("room") && action["room"].is_string()) {
+      std::string room = action["room"].get<std::string>();
+      if (name == "createRoom") {
+        rooms_.insert(room);
+      } else if (!rooms_.count(room)) {
+        std::string hint = did_you_mean(room, std::vector<std::string>(rooms_.begin(), rooms_.end()));
+        error(*e->value("room"), "unknown room '" + room + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+        ok = false;
+      }
+    }
+    step.summary = "server " + name;
+    for (auto it = action.begin(); it != action.end(); ++it)
+      if (it.key() != "action") step.summary += " " + it.key() + "=" + (it->is_string() ? it->get<std::string>() : it->dump());
+    step.body = ServerStep{action, *parsed};
+    return ok;
+  }
+
+  bool read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
+    const YAML::Node name_node = item["do"];
+    if (!name_node.IsScalar()) {
+      error(name_node, "'do' names the client action, like 'do: join'");
+      return false;
+    }
+    std::string name = name_node.Scalar();
+    auto action = client_actions().find(name);
+    if (action == client_actions().end()) {
+      std::string hint = did_you_mean(name, keys_of(client_actions()));
+      error(name_node, "unknown client action '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      return false;
+    }
+    std::vector<std::string> allowed = action->second;
+    allowed.insert(allowed.end(), {"do", "participant", "expectError"});
+    auto e = mapping(item, "client action '" + name + "'", allowed);
+    if (!e) return false;
+    auto participant = step_participant(*e, item, s);
+    if (!participant) return false;
+    ClientStep c;
+    c.participant = *participant;
+    c.action = name;
+    for (const auto& [k, v] : e->items) {
+      std::string key = k.Scalar();
+      if (key == "do" || key == "participant" || key == "expectError") continue;
+      c.args[key] = to_json(v);
+    }
+    if (c.args.contains("call") && c.args["call"] != "main" && c.args["call"] != "room") {
+      error(*e->value("call"), "'call' is main or room");
+      return false;
+    }
+    if (const auto* err = e->value("expectError")) {
+      auto ee = mapping(*err, "'expectError'", {"code", "subCode", "category"});
+      if (!ee) return false;
+      c.expect_error = to_json(*err);
+    }
+    step.summary = "do " + name + " (" + c.participant + ")";
+    step.body = std::move(c);
+    return true;
+  }
+
+  bool read_advance_step(const YAML::Node& item, Step& step) {
+    auto e = mapping(item, "'advance'", {"advance"});
+    if (!e) return false;
+    auto d = duration(*e->value("advance"), "advance");
+    if (!d) return false;
+    step.summary = "advance " + clock::format_duration(*d);
+    step.body = AdvanceStep{*d};
+    return true;
+  }
+
+  std::optional<clock::Duration> optional_duration(const Entries& e, const std::string& key, bool& ok) {
+    const YAML::Node* v = e.value(key);
+    if (!v) return std::nullopt;
+    auto d = duration(*v, key);
+    if (!d) ok = false;
+    return d;
+  }
+
+  bool read_expect_step(const YAML::Node& item, Scenario& s, Step& step) {
+    auto e = mapping(item, "'expect'", {"expect", "participant", "data", "within", "capture"});
+    if (!e) return false;
+    bool ok = true;
+    auto within = optional_duration(*e, "within", ok);
+    auto x = read_expectation(item, *e, "expect", s);
+    if (!x || !ok) return false;
+    step.summary = "expect " + x->type + " (" + x->participant + ")";
+    step.body = ExpectStep{{*x}, within.value_or(clock::Duration(0))};
+    return true;
+  }
+
+  bool read_unordered_step(const YAML::Node& item, Scenario& s, Step& step) {
+    auto e = mapping(item, "'unordered'", {"unordered", "within"});
+    if (!e) return false;
+    bool ok = true;
+    auto within = optional_duration(*e, "within", ok);
+    const YAML::Node* list = e->value("unordered");
+    if (!list->IsSequence() || list->size() == 0) {
+      error(*list, "'unordered' is a list of expectations that may be met in any order");
+      return false;
+    }
+    ExpectStep group{{}, within.value_or(clock::Duration(0))};
+    for (const auto& x_node : *list) {
+      auto xe = mapping(x_node, "an expectation", {"expect", "participant", "data", "capture"});
+      if (!xe) { ok = false; continue; }
+      auto x = read_expectation(x_node, *xe, "expect", s);
+      if (!x) { ok = false; continue; }
+      group.events.push_back(*x);
+    }
+    step.summary = "unordered (" + std::to_string(group.events.size()) + " events)";
+    step.body = std::move(group);
+    return ok;
+  }
+
+  bool read_expect_no_step(const YAML::Node& item, Scenario& s, Step& step) {
+    auto e = mapping(item, "'expectNo'", {"expectNo", "participant", "data", "for"});
+    if (!e) return false;
+    bool ok = true;
+    auto d = optional_duration(*e, "for", ok);
+    auto x = read_expectation(item, *e, "expectNo", s);
+    if (!x || !ok) return false;
+    step.summary = "expectNo " + x->type + " (" + x->participant + ")";
+    step.body = ExpectNoStep{*x, d.value_or(clock::Duration(0))};
+    return true;
+  }
+
+  bool read_expect_state_step(const YAML::Node& item, Scenario& s, Step& step) {
+    auto e = mapping(item, "'expectState'", {"expectState", "participant"});
+    if (!e) return false;
+    auto participant = step_participant(*e, item, s);
+    if (!participant) return false;
+    const YAML::Node* state = e->value("expectState");
+    static const std::vector<std::string> fields = {"connectionState", "mainCall", "roomCall", "assignedBreakoutRooms",
+                                                    "breakoutRooms", "breakoutRoomsSettings", "mainCallRemoteParticipants",
+                                                    "roomCallRemoteParticipants"};
+    auto se = mapping(*state, "'expectState'", fields);
+    if (!se) return false;
+    step.summary = "expectState (" + *participant + ")";
+    step.body = ExpectStateStep{*participant, to_json(*state)};
+    return true;
+  }
+
+  std::string file_;
+  const std::string& source_;
+  std::vector<Diagnostic> errors_;
+  std::vector<std::pair<std::string, std::string>> missing_;
+  std::set<std::string> rooms_;
+};
+
+}  // namespace
+
+LoadResult load_scenario_text(const std::string& text, const std::string& path) { return Loader(path, text).load(); }
+
+LoadResult load_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult r;
+    r.errors.push_back({Diagnostic::Severity::error, {path, 0, 0}, "cannot open the file", {}});
+    return r;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return load_scenario_text(buffer.str(), path);
+}
+
+}  // namespace breakout::harness

@@ -1,0 +1,195 @@
+// harness: run, validate and list breakout-room scenarios.
+#include <breakout/harness/report.hpp>
+#include <breakout/harness/runner.hpp>
+#include <breakout/harness/scenario.hpp>
+
+#include "sdk_driver.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace fs = std::filesystem;
+using namespace breakout::harness;
+
+namespace {
+
+/// Scenario files under the given paths (directories recursively), sorted; fixtures excluded.
+std::vector<std::string> expand(const std::vector<std::string>& paths, bool& missing) {
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (const auto& entry : fs::recursive_directory_iterator(p)) {
+        if (!entry.is_regular_file()) continue;
+        auto path = entry.path();
+        if (path.extension() != ".yaml" && path.extension() != ".yml") continue;
+        bool fixture = false;
+        for (const auto& part : path) fixture = fixture || part == "fixtures";
+        if (!fixture) files.push_back(path.lexically_normal().string());
+      }
+    } else if (fs::exists(p, ec)) {
+      files.push_back(fs::path(p).lexically_normal().string());
+    } else {
+      std::cerr << p << ": error: no such file or directory\n";
+      missing = true;
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+struct Selection {
+  std::vector<std::string> paths{"scenarios"};
+  std::string filter;
+  std::vector<std::string> tags;
+  std::string shard;
+};
+
+bool selected(const Scenario& s, const Selection& sel) {
+  if (!sel.filter.empty() && s.name.find(sel.filter) == std::string::npos && s.file.find(sel.filter) == std::string::npos)
+    return false;
+  for (const auto& tag : sel.tags)
+    if (std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) return false;
+  return true;
+}
+
+/// --shard k/n keeps every n-th file starting at the k-th (1-based), in sorted order.
+bool in_shard(std::size_t index, const std::string& shard) {
+  if (shard.empty()) return true;
+  auto slash = shard.find('/');
+  std::size_t k = std::stoul(shard.substr(0, slash)), n = std::stoul(shard.substr(slash + 1));
+  return index % n == k - 1;
+}
+
+void add_selection(CLI::App* cmd, Selection& sel) {
+  cmd->add_option("paths", sel.paths, "scenario files or directories")->capture_default_str();
+  cmd->add_option("--filter", sel.filter, "only scenarios whose name or path contains this text");
+  cmd->add_option("--tag", sel.tags, "only scenarios with this tag (repeatable)");
+  cmd->add_option("--shard", sel.shard, "k/n: run the k-th of n equal parts")->check([](const std::string& s) -> std::string {
+    auto slash = s.find('/');
+    try {
+      if (slash == std::string::npos) return "expected k/n";
+      std::size_t k = std::stoul(s.substr(0, slash)), n = std::stoul(s.substr(slash + 1));
+      if (n == 0 || k == 0 || k > n) return "expected 1 <= k <= n";
+    } catch (...) {
+      return "expected k/n";
+    }
+    return "";
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Runs breakout-room scenarios against the SDK under test and the mock Teams server."};
+  app.require_subcommand(1);
+
+  Selection run_sel;
+  std::string junit, json_report;
+  int timeout_ms = 10000;
+  int repeat = 1;
+  std::uint64_t seed = 1;
+  auto* run = app.add_subcommand("run", "run scenarios and report");
+  add_selection(run, run_sel);
+  run->add_option("--junit", junit, "write a JUnit XML report to this file");
+  run->add_option("--json", json_report, "write a JSON report (with event logs) to this file");
+  run->add_option("--timeout-ms", timeout_ms, "wall-clock limit per scenario before it is a TIMEOUT")->capture_default_str();
+  run->add_option("--repeat", repeat, "run each scenario this many times")->check(CLI::Range(1, 100000));
+  run->add_option("--seed", seed, "seed for randomised parts")->capture_default_str();
+
+  Selection validate_sel;
+  auto* validate = app.add_subcommand("validate", "check scenarios without running them");
+  add_selection(validate, validate_sel);
+
+  Selection list_sel;
+  auto* list = app.add_subcommand("list", "print the scenarios that would run");
+  add_selection(list, list_sel);
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto load_selected = [](const Selection& sel, bool& broken) {
+    std::vector<std::pair<std::string, LoadResult>> out;
+    bool missing = false;
+    auto files = expand(sel.paths, missing);
+    broken = missing;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (!in_shard(i, sel.shard)) continue;
+      LoadResult loaded = load_scenario_file(files[i]);
+      if (loaded.scenario && !selected(*loaded.scenario, sel)) continue;
+      out.emplace_back(files[i], std::move(loaded));
+    }
+    return out;
+  };
+
+  if (*validate) {
+    bool broken = false;
+    auto loaded = load_selected(validate_sel, broken);
+    int errors = 0;
+    for (const auto& [file, result] : loaded) {
+      for (const auto& d : result.errors) std::cerr << render(d, result.source);
+      errors += static_cast<int>(result.errors.size());
+    }
+    std::cout << loaded.size() << " scenario file(s) checked, " << errors << " error(s)\n";
+    return errors || broken ? 2 : 0;
+  }
+
+  if (*list) {
+    bool broken = false;
+    auto loaded = load_selected(list_sel, broken);
+    for (const auto& [file, result] : loaded) {
+      if (!result.scenario) {
+        std::cout << file << "  (does not validate)\n";
+        continue;
+      }
+      std::cout << file << "  " << result.scenario->name;
+      if (!result.scenario->tags.empty()) {
+        std::cout << "  [";
+        for (std::size_t i = 0; i < result.scenario->tags.size(); ++i) std::cout << (i ? "," : "") << result.scenario->tags[i];
+        std::cout << "]";
+      }
+      std::cout << "\n";
+    }
+    return broken ? 2 : 0;
+  }
+
+  bool broken = false;
+  auto loaded = load_selected(run_sel, broken);
+  RunOptions options;
+  options.wall_timeout = std::chrono::milliseconds(timeout_ms);
+  options.seed = seed;
+  SuiteReport report;
+  report.rerun_template = std::string(argv[0]) + " run {file}";
+  auto drivers = sdk_driver_factory();
+  auto started = std::chrono::steady_clock::now();
+  for (const auto& [file, result] : loaded) {
+    for (int i = 0; i < repeat; ++i) {
+      if (!result.scenario) {
+        ScenarioResult r;
+        r.file = file;
+        r.name = file;
+        r.outcome = Outcome::unresolved;
+        for (const auto& d : result.errors) r.message += render(d, result.source);
+        report.results.push_back(std::move(r));
+      } else {
+        report.results.push_back(run_scenario(*result.scenario, drivers, options));
+      }
+    }
+  }
+  report.wall_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  write_console(std::cout, report);
+  if (!junit.empty()) {
+    std::ofstream out(junit);
+    write_junit(out, report);
+  }
+  if (!json_report.empty()) {
+    std::ofstream out(json_report);
+    write_json(out, report);
+  }
+  if (broken) return 2;
+  return exit_code(report);
+}

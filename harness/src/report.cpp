@@ -1,0 +1,143 @@
+// Console, JUnit XML and JSON reports.
+#include <breakout/harness/report.hpp>
+
+#include <map>
+
+namespace breakout::harness {
+namespace {
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";
+        else out += c;
+    }
+  }
+  return out;
+}
+
+bool is_failure(Outcome o) { return o == Outcome::fail || o == Outcome::timeout || o == Outcome::unresolved || o == Outcome::xpass; }
+
+std::string rerun(const SuiteReport& report, const std::string& file) {
+  std::string cmd = report.rerun_template;
+  auto pos = cmd.find("{file}");
+  if (pos != std::string::npos) cmd.replace(pos, 6, file);
+  return cmd;
+}
+
+std::string seconds(std::chrono::milliseconds ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ms.count()) / 1000.0);
+  return buf;
+}
+
+}  // namespace
+
+void write_console(std::ostream& out, const SuiteReport& report) {
+  std::map<Outcome, int> counts;
+  for (const auto& r : report.results) {
+    ++counts[r.outcome];
+    if (!is_failure(r.outcome)) continue;
+    out << to_string(r.outcome) << ": " << r.name << " (" << r.file << ")\n";
+    if (!r.rules.empty()) {
+      out << "  rules:";
+      for (const auto& rule : r.rules) out << " " << rule;
+      out << "\n";
+    }
+    out << r.message;
+    if (!r.message.empty() && r.message.back() != '\n') out << "\n";
+    out << "  re-run: " << rerun(report, r.file) << "\n\n";
+  }
+  int passed = counts[Outcome::pass];
+  int failed = counts[Outcome::fail] + counts[Outcome::timeout] + counts[Outcome::unresolved] + counts[Outcome::xpass];
+  out << passed << " passed, " << failed << " failed";
+  if (counts[Outcome::skip]) out << ", " << counts[Outcome::skip] << " skipped";
+  std::string detail;
+  for (Outcome o : {Outcome::xfail, Outcome::timeout, Outcome::unresolved, Outcome::xpass})
+    if (counts[o]) detail += (detail.empty() ? "" : ", ") + std::to_string(counts[o]) + " " + std::string(to_string(o));
+  if (!detail.empty()) out << " (" << detail << ")";
+  out << " in " << seconds(report.wall_time) << " s\n";
+}
+
+void write_junit(std::ostream& out, const SuiteReport& report) {
+  int failures = 0, errors = 0, skipped = 0;
+  for (const auto& r : report.results) {
+    if (r.outcome == Outcome::fail || r.outcome == Outcome::xpass) ++failures;
+    else if (r.outcome == Outcome::timeout || r.outcome == Outcome::unresolved) ++errors;
+    else if (r.outcome == Outcome::skip || r.outcome == Outcome::xfail) ++skipped;
+  }
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites tests=\"" << report.results.size() << "\" failures=\"" << failures << "\" errors=\"" << errors
+      << "\" skipped=\"" << skipped << "\" time=\"" << seconds(report.wall_time) << "\">\n";
+  out << "  <testsuite name=\"breakout-scenarios\" tests=\"" << report.results.size() << "\" failures=\"" << failures
+      << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\"" << seconds(report.wall_time) << "\">\n";
+  for (const auto& r : report.results) {
+    out << "    <testcase classname=\"" << xml_escape(r.file) << "\" name=\"" << xml_escape(r.name) << "\" time=\""
+        << seconds(r.wall_time) << "\">\n";
+    std::string first_line = r.message.substr(0, r.message.find('\n'));
+    switch (r.outcome) {
+      case Outcome::fail:
+      case Outcome::xpass:
+        out << "      <failure message=\"" << xml_escape(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
+            << xml_escape(r.message + "re-run: " + rerun(report, r.file)) << "</failure>\n";
+        break;
+      case Outcome::timeout:
+      case Outcome::unresolved:
+        out << "      <error message=\"" << xml_escape(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
+            << xml_escape(r.message + "re-run: " + rerun(report, r.file)) << "</error>\n";
+        break;
+      case Outcome::skip:
+      case Outcome::xfail:
+        out << "      <skipped message=\"" << xml_escape(std::string(to_string(r.outcome)) + ": " + r.reason) << "\"/>\n";
+        break;
+      case Outcome::pass: break;
+    }
+    out << "    </testcase>\n";
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+}
+
+void write_json(std::ostream& out, const SuiteReport& report) {
+  Json scenarios = Json::array();
+  for (const auto& r : report.results) {
+    Json log = Json::array();
+    for (const auto& o : r.log)
+      log.push_back({{"at", o.at.count()}, {"participant", o.participant}, {"type", o.type}, {"data", o.data}, {"setup", o.setup}});
+    scenarios.push_back({{"file", r.file},
+                         {"name", r.name},
+                         {"outcome", std::string(to_string(r.outcome))},
+                         {"rules", r.rules},
+                         {"tags", r.tags},
+                         {"reason", r.reason},
+                         {"message", r.message},
+                         {"wallTimeMs", r.wall_time.count()},
+                         {"virtualTimeMs", r.virtual_time.count()},
+                         {"rerun", rerun(report, r.file)},
+                         {"log", log}});
+  }
+  std::map<std::string, int> counts;
+  for (const auto& r : report.results) ++counts[std::string(to_string(r.outcome))];
+  out << Json{{"format", "breakout-harness-report"}, {"version", 1}, {"wallTimeMs", report.wall_time.count()},
+              {"counts", counts}, {"scenarios", scenarios}}.dump(2)
+      << "\n";
+}
+
+int exit_code(const SuiteReport& report) {
+  bool failed = false, unresolved = false;
+  for (const auto& r : report.results) {
+    if (r.outcome == Outcome::fail || r.outcome == Outcome::xpass || r.outcome == Outcome::timeout) failed = true;
+    if (r.outcome == Outcome::unresolved) unresolved = true;
+  }
+  if (failed) return 1;
+  if (unresolved) return 2;
+  return 0;
+}
+
+}  // namespace breakout::harness

@@ -1,0 +1,437 @@
+// The runner: one io_context, one virtual clock, the mock server and the SDK clients in process;
+// steps are played in order and expectations checked against the observation log.
+#include <breakout/harness/runner.hpp>
+#include <breakout/mock_server/server.hpp>
+
+#include "matching.hpp"
+#include "traffic_ledger.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace breakout::harness {
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::pass: return "PASS";
+    case Outcome::fail: return "FAIL";
+    case Outcome::unresolved: return "UNRESOLVED";
+    case Outcome::timeout: return "TIMEOUT";
+    case Outcome::skip: return "SKIP";
+    case Outcome::xfail: return "XFAIL";
+    case Outcome::xpass: return "XPASS";
+  }
+  return "UNRESOLVED";
+}
+
+std::string format_observation(const Observation& o) {
+  char stamp[32];
+  std::snprintf(stamp, sizeof stamp, "[+%lld.%03llds]", static_cast<long long>(o.at.count() / 1000),
+                static_cast<long long>(o.at.count() % 1000));
+  return std::string(stamp) + " " + o.participant + " " + o.type + " " + o.data.dump();
+}
+
+namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+/// Thrown to stop a run: the scenario failed at a step, or the wall-clock guard expired.
+struct Stop {
+  Outcome outcome;
+  Diagnostic diagnostic;
+};
+
+class Run final : public ObservationSink {
+ public:
+  Run(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options)
+      : s_(scenario), options_(options), started_(std::chrono::steady_clock::now()) {
+    server_ = std::make_unique<mock::Server>(io_, clock_, s_.meeting, mock::ServerOptions{1024, 1024, &ledger_});
+    auto port = server_->listen("127.0.0.1", 0);
+    if (!port) throw Stop{Outcome::unresolved, diag(s_.loc, "cannot start the mock server: " + port.error())};
+    driver_ = drivers(io_, clock_, server_->url(), ledger_, *this);
+  }
+
+  ~Run() override {
+    // Orderly teardown: clients leave, the server stops, and what is in flight drains.
+    in_teardown_ = true;
+    if (driver_) driver_->shutdown();
+    drain();
+    server_->stop();
+    drain();
+    driver_.reset();
+    server_.reset();
+    drain();
+  }
+
+  void observe(const std::string& participant, const std::string& type, Json data) override {
+    if (in_teardown_) return;
+    log_.push_back(Observation{clock_.now(), participant, type, std::move(data), in_setup_, false});
+    step_of_.push_back(current_step_);
+  }
+
+  void play() {
+    set_up();
+    in_setup_ = false;
+    for (std::size_t i = 0; i < s_.steps.size(); ++i) {
+      current_step_ = static_cast<int>(i);
+      const Step& step = s_.steps[i];
+      std::visit([&](const auto& body) { this->execute(step, body); }, step.body);
+    }
+    settle_or_stop(s_.steps.empty() ? s_.loc : s_.steps.back().loc);
+    check_nothing_unexpected();
+  }
+
+  std::vector<Observation> log() const {
+    std::vector<Observation> out = log_;
+    // Ordered by virtual time, then by participant as the scenario lists them, then as recorded:
+    // the same on every run even when two clients react in the same instant.
+    std::stable_sort(out.begin(), out.end(), [&](const Observation& a, const Observation& b) {
+      if (a.at != b.at) return a.at < b.at;
+      return rank(a.participant) < rank(b.participant);
+    });
+    return out;
+  }
+
+  clock::TimePoint now() const { return clock_.now(); }
+
+ private:
+  // ---- driving the io_context and the virtual clock ----
+
+  bool wall_exceeded() const { return std::chrono::steady_clock::now() - started_ > options_.wall_timeout; }
+
+  /// Runs handlers until nothing is ready, nothing is in flight and no timer is due now.
+  bool settle() {
+    for (;;) {
+      if (io_.stopped()) io_.restart();
+      while (io_.poll() > 0) {
+        if (wall_exceeded()) return false;
+        if (io_.stopped()) io_.restart();
+      }
+      if (ledger_.settled()) {
+        if (auto next = clock_.next_deadline(); next && *next <= clock_.now()) {
+          clock_.fire_next(clock_.now());
+          continue;
+        }
+        return true;
+      }
+      if (wall_exceeded()) return false;
+      // Bytes are on their way through the kernel: wait for them (not a sleep: returns on arrival).
+      io_.run_one_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  void drain() {
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2000);
+    for (;;) {
+      if (io_.stopped()) io_.restart();
+      while (io_.poll() > 0) {
+        if (io_.stopped()) io_.restart();
+      }
+      if (ledger_.settled() || std::chrono::steady_clock::now() > until) return;
+      io_.run_one_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  void settle_or_stop(const SourceLoc& loc) {
+    if (!settle())
+      throw Stop{Outcome::timeout, diag(loc, "the run did not settle within the wall-clock limit of " +
+                                                 std::to_string(options_.wall_timeout.count()) + " ms: " + ledger_.describe())};
+  }
+
+  /// Settles, and fires timers one at a time (settling after each) until `done` holds or virtual
+  /// time reaches `target`. Returns whether `done` held.
+  bool run_until(clock::TimePoint target, const SourceLoc& loc, const std::function<bool()>& done) {
+    for (;;) {
+      settle_or_stop(loc);
+      if (done && done()) return true;
+      if (!clock_.fire_next(target)) {
+        settle_or_stop(loc);
+        return done ? done() : true;
+      }
+    }
+  }
+
+  // ---- diagnostics ----
+
+  Diagnostic diag(const SourceLoc& loc, std::string message, std::vector<Diagnostic> notes = {}) const {
+    return Diagnostic{Diagnostic::Severity::error, loc, std::move(message), std::move(notes)};
+  }
+  static Diagnostic note(std::string message) { return Diagnostic{Diagnostic::Severity::note, {}, std::move(message), {}}; }
+
+  Diagnostic log_note(const std::string& participant) const {
+    Diagnostic n = note("events of " + participant + " (virtual time, most recent last):");
+    std::vector<const Observation*> mine;
+    for (const auto& o : log_)
+      if (o.participant == participant) mine.push_back(&o);
+    std::size_t first = mine.size() > 12 ? mine.size() - 12 : 0;
+    if (first > 0) n.message += "\n  ... " + std::to_string(first) + " earlier";
+    for (std::size_t i = first; i < mine.size(); ++i)
+      n.message += "\n  " + std::string(mine[i]->consumed ? "  " : mine[i]->setup ? "s " : "* ") + format_observation(*mine[i]);
+    if (mine.empty()) n.message += "\n  (none)";
+    n.message += "\n  (* = not matched by any expectation, s = during set-up)";
+    return n;
+  }
+
+  [[noreturn]] void fail(const SourceLoc& loc, std::string message, std::vector<Diagnostic> notes = {}) {
+    throw Stop{Outcome::fail, diag(loc, std::move(message), std::move(notes))};
+  }
+
+  std::size_t rank(const std::string& participant) const {
+    for (std::size_t i = 0; i < s_.participants.size(); ++i)
+      if (s_.participants[i].config.id == participant) return i;
+    return s_.participants.size();
+  }
+
+  // ---- set-up ----
+
+  void set_up() {
+    std::string link = protocol::join_url_for_thread(s_.meeting.thread_id);
+    for (const auto& p : s_.participants) {
+      if (!p.client) continue;
+      std::optional<ActionOutcome> outcome;
+      ParticipantSpec spec{p.config.id, p.config.display_name,
+                           p.config.token.empty() ? "token-" + p.config.id : p.config.token, p.join_meeting, link};
+      driver_->add_participant(spec, [&outcome](ActionOutcome o) { outcome = std::move(o); });
+      run_until(clock_.now(), p.loc, [&] { return outcome.has_value(); });
+      if (!outcome) fail(p.loc, "set-up: " + p.config.id + " did not connect and join without virtual time passing", {log_note(p.config.id)});
+      if (!outcome->ok)
+        fail(p.loc, "set-up: " + p.config.id + " could not connect and join: " + outcome->error.dump(), {log_note(p.config.id)});
+    }
+  }
+
+  // ---- steps ----
+
+  void execute(const Step& step, const ServerStep& server) {
+    auto applied = server_->apply(server.parsed);
+    if (!applied) fail(step.loc, "the mock server refused the action: " + applied.error());
+    settle_or_stop(step.loc);
+  }
+
+  void execute(const Step& step, const ClientStep& c) {
+    std::optional<ActionOutcome> outcome;
+    driver_->perform(c.participant, c.action, c.args, [&outcome](ActionOutcome o) { outcome = std::move(o); });
+    run_until(clock_.now(), step.loc, [&] { return outcome.has_value(); });
+    if (!outcome) fail(step.loc, "'" + c.action + "' did not complete without virtual time passing", {log_note(c.participant)});
+    Json record = {{"action", c.action}, {"ok", outcome->ok}};
+    if (!outcome->ok) record["error"] = outcome->error;
+    log_.push_back(Observation{clock_.now(), c.participant, "actionCompleted", record, false, true});
+    step_of_.push_back(current_step_);
+    if (c.expect_error) {
+      if (outcome->ok)
+        fail(step.loc, "'" + c.action + "' succeeded, but an error was expected",
+             {note("expected: " + c.expect_error->dump()), log_note(c.participant)});
+      if (auto m = match(*c.expect_error, outcome->error, captures_, "error"))
+        fail(step.loc, "'" + c.action + "' failed differently than expected",
+             {note("at " + m->path + ": expected " + m->expected + ", observed " + m->observed),
+              note("observed error: " + outcome->error.dump())});
+    } else if (!outcome->ok) {
+      fail(step.loc, "'" + c.action + "' failed: " + outcome->error.dump(), {log_note(c.participant)});
+    }
+  }
+
+  void execute(const Step& step, const AdvanceStep& a) { run_until(clock_.now() + a.by, step.loc, nullptr); }
+
+  bool ignorable(const Observation& o) const {
+    if (o.setup || o.consumed) return true;
+    return std::any_of(s_.ignore.begin(), s_.ignore.end(), [&](const IgnoreRule& r) {
+      return r.type == o.type && (!r.participant || *r.participant == o.participant);
+    });
+  }
+
+  bool matches(const EventExpectation& x, const Observation& o) const {
+    if (o.participant != x.participant || o.type != x.type || o.consumed) return false;
+    return !x.data || !match(*x.data, o.data, captures_);
+  }
+
+  std::optional<std::size_t> find(const EventExpectation& x, const std::vector<std::size_t>& claimed) const {
+    for (std::size_t i = cursor(x.participant); i < log_.size(); ++i)
+      if (matches(x, log_[i]) && std::find(claimed.begin(), claimed.end(), i) == claimed.end()) return i;
+    return std::nullopt;
+  }
+
+  std::size_t cursor(const std::string& participant) const {
+    auto it = cursors_.find(participant);
+    return it == cursors_.end() ? 0 : it->second;
+  }
+
+  std::string elapsed(clock::TimePoint since) const { return clock::format_duration(clock_.now() - since); }
+
+  void execute(const Step& step, const ExpectStep& e) {
+    clock::TimePoint start = clock_.now();
+    std::vector<std::size_t> claimed;
+    auto all_found = [&] {
+      claimed.clear();
+      for (const auto& x : e.events) {
+        auto i = find(x, claimed);
+        if (!i) return false;
+        claimed.push_back(*i);
+      }
+      return true;
+    };
+    if (!run_until(start + e.within, step.loc, all_found)) {
+      claimed.clear();
+      for (const auto& x : e.events) {
+        auto i = find(x, claimed);
+        if (i) {
+          claimed.push_back(*i);
+          continue;
+        }
+        std::vector<Diagnostic> notes;
+        notes.push_back(note("expected: " + x.type + (x.data ? " " + x.data->dump() : "")));
+        for (std::size_t j = cursor(x.participant); j < log_.size(); ++j) {
+          const auto& o = log_[j];
+          if (o.participant != x.participant || o.type != x.type || o.consumed) continue;
+          auto m = x.data ? match(*x.data, o.data, captures_) : std::nullopt;
+          if (m) notes.push_back(note("observed at " + format_observation(o) + "\n  differs at " + m->path + ": expected " +
+                                      m->expected + ", observed " + m->observed));
+        }
+        notes.push_back(log_note(x.participant));
+        std::string when = e.within.count() ? "within " + clock::format_duration(e.within) : "by now (no 'within' given)";
+        fail(x.loc, "expected " + x.type + " for " + x.participant + " " + when + ", but it was not observed", std::move(notes));
+      }
+    }
+    // Everything of these participants between their cursor and their matches must be expected.
+    for (std::size_t k = 0; k < e.events.size(); ++k) {
+      const auto& x = e.events[k];
+      for (std::size_t j = cursor(x.participant); j < claimed[k]; ++j) {
+        const auto& o = log_[j];
+        if (o.participant != x.participant || ignorable(o)) continue;
+        if (std::find(claimed.begin(), claimed.end(), j) != claimed.end()) continue;
+        fail(x.loc, "unexpected " + o.type + " for " + o.participant + " before the expected " + x.type,
+             {note("unexpected: " + format_observation(o)), note("expected: " + x.type + (x.data ? " " + x.data->dump() : "")),
+              log_note(o.participant)});
+      }
+    }
+    for (std::size_t k = 0; k < e.events.size(); ++k) {
+      auto& o = log_[claimed[k]];
+      o.consumed = true;
+      const auto& x = e.events[k];
+      for (const auto& [name, path] : x.capture) {
+        auto v = value_at(o.data, path);
+        if (!v) fail(x.loc, "cannot capture '" + name + "': the event's data has no '" + path + "'", {note("observed: " + format_observation(o))});
+        captures_[name] = *v;
+      }
+    }
+    for (std::size_t k = 0; k < e.events.size(); ++k) {
+      auto& c = cursors_[e.events[k].participant];
+      c = std::max(c, claimed[k] + 1);
+    }
+  }
+
+  void execute(const Step& step, const ExpectNoStep& e) {
+    clock::TimePoint start = clock_.now();
+    // Only what happens from now on counts; anything earlier is judged by the other expectations.
+    std::size_t from = log_.size();
+    std::optional<std::size_t> found;
+    run_until(start + e.duration, step.loc, [&] {
+      for (std::size_t i = from; i < log_.size(); ++i)
+        if (matches(e.event, log_[i])) {
+          found = i;
+          break;
+        }
+      return found.has_value();
+    });
+    if (found)
+      fail(step.loc, "expected no " + e.event.type + " for " + e.event.participant + " for " + clock::format_duration(e.duration) +
+                         ", but one came after " + elapsed(start),
+           {note("observed: " + format_observation(log_[*found])), log_note(e.event.participant)});
+  }
+
+  void execute(const Step& step, const ExpectStateStep& e) {
+    settle_or_stop(step.loc);
+    Json observed = driver_->state(e.participant);
+    if (auto m = match(e.state, observed, captures_, "state"))
+      fail(step.loc, "the state of " + e.participant + " differs at " + m->path,
+           {note("expected: " + m->expected + "\n  observed: " + m->observed), note("whole state: " + observed.dump())});
+  }
+
+  void check_nothing_unexpected() {
+    for (std::size_t i = 0; i < log_.size(); ++i) {
+      const auto& o = log_[i];
+      if (ignorable(o)) continue;
+      int step = step_of_[i];
+      SourceLoc loc = step >= 0 ? s_.steps[static_cast<std::size_t>(step)].loc : s_.loc;
+      fail(loc, "unexpected " + o.type + " for " + o.participant + " (no expectation matched it; it followed this step)",
+           {note("unexpected: " + format_observation(o)),
+            note("expect it, or list it under 'ignore:' if the scenario does not care"), log_note(o.participant)});
+    }
+  }
+
+  const Scenario& s_;
+  RunOptions options_;
+  SteadyTime started_;
+  boost::asio::io_context io_;
+  clock::VirtualClock clock_;
+  TrafficLedger ledger_;
+  std::unique_ptr<mock::Server> server_;
+  std::unique_ptr<Driver> driver_;
+  std::vector<Observation> log_;
+  std::vector<int> step_of_;
+  std::map<std::string, std::size_t> cursors_;
+  std::map<std::string, Json> captures_;
+  bool in_setup_ = true;
+  bool in_teardown_ = false;
+  int current_step_ = -1;
+};
+
+}  // namespace
+
+ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options) {
+  ScenarioResult result;
+  result.file = scenario.file;
+  result.name = scenario.name;
+  result.rules = scenario.rules;
+  result.tags = scenario.tags;
+  auto started = std::chrono::steady_clock::now();
+  if (scenario.skip) {
+    result.outcome = Outcome::skip;
+    result.reason = *scenario.skip;
+    return result;
+  }
+  std::optional<Stop> stop;
+  try {
+    Run run(scenario, drivers, options);
+    try {
+      run.play();
+    } catch (Stop& s) {
+      stop = std::move(s);
+    }
+    result.log = run.log();
+    result.virtual_time = run.now();
+  } catch (Stop& s) {
+    stop = std::move(s);
+  } catch (const std::exception& e) {
+    stop = Stop{Outcome::unresolved, Diagnostic{Diagnostic::Severity::error, scenario.loc, std::string("the run broke: ") + e.what(), {}}};
+  }
+  result.wall_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  if (stop) {
+    result.outcome = stop->outcome;
+    result.message = render(stop->diagnostic, scenario.source);
+  }
+  if (scenario.xfail) {
+    result.reason = *scenario.xfail;
+    if (result.outcome == Outcome::fail) result.outcome = Outcome::xfail;
+    else if (result.outcome == Outcome::pass) {
+      result.outcome = Outcome::xpass;
+      result.message = scenario.loc.to_string() + ": error: the scenario passed, but is marked xfail: " + *scenario.xfail + "\n";
+    }
+  }
+  return result;
+}
+
+ScenarioResult run_scenario_file(const std::string& path, const DriverFactory& drivers, const RunOptions& options) {
+  LoadResult loaded = load_scenario_file(path);
+  if (!loaded.scenario) {
+    ScenarioResult result;
+    result.file = path;
+    result.name = path;
+    result.outcome = Outcome::unresolved;
+    for (const auto& d : loaded.errors) result.message += render(d, loaded.source);
+    return result;
+  }
+  return run_scenario(*loaded.scenario, drivers, options);
+}
+
+}  // namespace breakout::harness

@@ -1,0 +1,231 @@
+// The SDK driver: turns client actions into SDK calls and SDK events into observations.
+#include "sdk_driver.hpp"
+
+#include <breakout/sdk/breakout_rooms.hpp>
+#include <breakout/sdk/calling.hpp>
+
+#include <map>
+
+namespace breakout::harness {
+namespace {
+
+Json error_json(const sdk::CallError& e) {
+  return {{"code", e.code}, {"subCode", e.sub_code}, {"category", std::string(sdk::to_string(e.category))}, {"message", e.message}};
+}
+
+ActionOutcome outcome_of(const sdk::CallError& e) { return ActionOutcome{false, error_json(e)}; }
+
+/// The driver could not even make the call (nothing to call it on): not an SDK result.
+ActionOutcome driver_error(std::string message) { return ActionOutcome::failure(0, 0, "DriverError", std::move(message)); }
+
+Json room_json(const sdk::BreakoutRoom& room) {
+  Json invitees = Json::array();
+  for (const auto& i : room.invitees()) invitees.push_back(i.identifier.raw_id);
+  return {{"displayName", room.display_name()},
+          {"threadId", room.thread_id()},
+          {"state", std::string(sdk::to_string(room.state()))},
+          {"autoMoveParticipantToBreakoutRoom", room.auto_move_participant_to_breakout_room()},
+          {"invitees", invitees},
+          {"call", room.call() ? Json("room") : Json(nullptr)}};
+}
+
+Json rooms_json(const std::optional<std::vector<sdk::BreakoutRoom>>& rooms) {
+  if (!rooms) return nullptr;
+  Json list = Json::array();
+  for (const auto& r : *rooms) list.push_back(room_json(r));
+  return list;
+}
+
+Json settings_json(const std::optional<sdk::BreakoutRoomsSettings>& s) {
+  if (!s) return nullptr;
+  return {{"disableReturnToMainMeeting", s->disable_return_to_main_meeting},
+          {"roomEndTime", s->room_end_time ? Json(*s->room_end_time) : Json(nullptr)}};
+}
+
+Json participants_json(const std::shared_ptr<sdk::Call>& call) {
+  if (!call) return nullptr;
+  Json list = Json::array();
+  for (const auto& p : call->remote_participants()) list.push_back({{"displayName", p.display_name}, {"identifier", p.identifier.raw_id}});
+  return list;
+}
+
+class SdkDriver final : public Driver {
+ public:
+  SdkDriver(boost::asio::io_context& io, clock::Clock& clock, const std::string& url, protocol::TrafficMonitor& traffic,
+            ObservationSink& sink)
+      : sink_(sink), client_(io, clock, sdk::CallClientOptions{sdk::websocket_transport(io, url, &traffic), {}, {}}) {}
+
+  void add_participant(const ParticipantSpec& spec, Done done) override {
+    auto& c = clients_[spec.id];
+    c.id = spec.id;
+    client_.create_call_agent(spec.token, {spec.display_name}, [this, spec, done](sdk::Result<std::shared_ptr<sdk::CallAgent>> r) {
+      if (!r) return done(outcome_of(r.error()));
+      Client& c = clients_[spec.id];
+      c.agent = *r;
+      c.agent->on_connection_state_changed([this, id = spec.id](const sdk::ConnectionStateChangedEvent& e) {
+        Json data = {{"newValue", std::string(sdk::to_string(e.new_value))}, {"oldValue", std::string(sdk::to_string(e.old_value))}};
+        data["reason"] = e.reason ? Json(std::string(sdk::to_string(*e.reason))) : Json(nullptr);
+        sink_.observe(id, "connectionStateChanged", data);
+      });
+      if (!spec.join_meeting) return done(ActionOutcome::success());
+      c.main = c.agent->join({spec.meeting_link});
+      auto pending = std::make_shared<Done>(done);
+      watch_call(spec.id, c.main, "main", pending);
+      auto feature = c.main->feature(sdk::Features::BreakoutRooms);
+      if (feature) {
+        c.feature = *feature;
+        if (auto sub = subscribe(c, "breakoutRoomsUpdated"); !sub) {
+          if (*pending) std::exchange(*pending, nullptr)(outcome_of(sub.error()));
+          return;
+        }
+        c.feature->on_automatic_action_failed([this, id = spec.id](const sdk::AutomaticActionFailed& f) {
+          Json data = error_json(f.error);
+          data["action"] = f.action;
+          sink_.observe(id, "automaticActionFailed", data);
+        });
+      }
+    });
+  }
+
+  void perform(const std::string& participant, const std::string& action, const Json& args, Done done) override {
+    auto it = clients_.find(participant);
+    if (it == clients_.end() || !it->second.agent) return done(driver_error(participant + " has no connected client"));
+    Client& c = it->second;
+    auto on_void = [done](sdk::Result<void> r) { done(r ? ActionOutcome::success() : outcome_of(r.error())); };
+    auto on_call = [done](sdk::Result<std::shared_ptr<sdk::Call>> r) { done(r ? ActionOutcome::success() : outcome_of(r.error())); };
+
+    if (action == "join" || action == "returnToMainMeeting") {
+      if (!c.feature) return done(driver_error("no breakout rooms feature to act on"));
+      std::optional<sdk::BreakoutRoom> room = c.feature->assigned_breakout_rooms();
+      if (args.contains("room")) {
+        room.reset();
+        if (const auto& all = c.feature->breakout_rooms())
+          for (const auto& r : *all)
+            if (r.display_name() == args["room"].get<std::string>()) room = r;
+      }
+      if (!room) return done(driver_error("no breakout room to call " + action + "() on"));
+      if (action == "join") room->join(on_call);
+      else room->return_to_main_meeting(on_call);
+      return;
+    }
+    if (action == "hold" || action == "resume" || action == "hangUp") {
+      bool on_room = args.value("call", "main") == "room";
+      auto call = on_room ? c.room : c.main;
+      if (!call) return done(driver_error(std::string("no ") + (on_room ? "room" : "main") + " call"));
+      if (action == "hold") call->hold(on_void);
+      else if (action == "resume") call->resume(on_void);
+      else call->hang_up(on_void);
+      return;
+    }
+    if (action == "subscribe" || action == "unsubscribe") {
+      if (!c.feature) return done(driver_error("no breakout rooms feature to act on"));
+      std::string event = args.value("event", "breakoutRoomsUpdated");
+      if (action == "subscribe") {
+        auto r = subscribe(c, event);
+        return done(r ? ActionOutcome::success() : outcome_of(r.error()));
+      }
+      auto r = c.feature->off(event, c.listener.value_or(0));
+      if (r) c.listener.reset();
+      return done(r ? ActionOutcome::success() : outcome_of(r.error()));
+    }
+    if (action == "getFeature") {
+      if (!c.main) return done(driver_error("no main call"));
+      auto f = c.main->feature(sdk::Features::BreakoutRooms);
+      return done(f ? ActionOutcome::success() : outcome_of(f.error()));
+    }
+    if (action == "dispose") {
+      c.agent->dispose();
+      return done(ActionOutcome::success());
+    }
+    done(driver_error("the SDK driver has no action '" + action + "'"));
+  }
+
+  Json state(const std::string& participant) const override {
+    auto it = clients_.find(participant);
+    if (it == clients_.end()) return nullptr;
+    const Client& c = it->second;
+    auto call_state = [](const std::shared_ptr<sdk::Call>& call) -> Json {
+      return call ? Json(std::string(sdk::to_string(call->state()))) : Json(nullptr);
+    };
+    Json s;
+    s["connectionState"] = c.agent ? std::string(sdk::to_string(c.agent->connection_state())) : "Disconnected";
+    s["mainCall"] = call_state(c.main);
+    s["roomCall"] = call_state(c.room && c.room->state() != sdk::CallState::Disconnected ? c.room : nullptr);
+    s["assignedBreakoutRooms"] = c.feature && c.feature->assigned_breakout_rooms() ? room_json(*c.feature->assigned_breakout_rooms()) : Json(nullptr);
+    s["breakoutRooms"] = c.feature ? rooms_json(c.feature->breakout_rooms()) : Json(nullptr);
+    s["breakoutRoomsSettings"] = c.feature ? settings_json(c.feature->breakout_rooms_settings()) : Json(nullptr);
+    s["mainCallRemoteParticipants"] = participants_json(c.main);
+    s["roomCallRemoteParticipants"] = participants_json(c.room);
+    return s;
+  }
+
+  void shutdown() override {
+    for (auto& [id, c] : clients_)
+      if (c.agent) c.agent->dispose();
+  }
+
+ private:
+  struct Client {
+    std::string id;
+    std::shared_ptr<sdk::CallAgent> agent;
+    std::shared_ptr<sdk::Call> main;
+    std::shared_ptr<sdk::Call> room;
+    std::shared_ptr<sdk::BreakoutRoomsCallFeature> feature;
+    std::optional<sdk::ListenerId> listener;
+  };
+
+  void watch_call(const std::string& id, const std::shared_ptr<sdk::Call>& call, const std::string& label,
+                  std::shared_ptr<Done> pending) {
+    std::weak_ptr<sdk::Call> weak = call;
+    call->on_state_changed([this, id, label, weak, pending](sdk::CallState old_state, sdk::CallState new_state) {
+      auto call = weak.lock();
+      sink_.observe(id, "callStateChanged",
+                    {{"call", label}, {"callId", call ? call->id() : ""}, {"state", std::string(sdk::to_string(new_state))},
+                     {"oldState", std::string(sdk::to_string(old_state))}});
+      if (pending && *pending) {
+        if (new_state == sdk::CallState::Connected) std::exchange(*pending, nullptr)(ActionOutcome::success());
+        else if (new_state == sdk::CallState::Disconnected)
+          std::exchange(*pending, nullptr)(call && call->call_end_reason() ? outcome_of(*call->call_end_reason())
+                                                                           : driver_error("the call ended while joining"));
+      }
+    });
+  }
+
+  sdk::Result<sdk::ListenerId> subscribe(Client& c, const std::string& event) {
+    auto r = c.feature->on(event, [this, id = c.id](const sdk::BreakoutRoomsEventData& e) { on_update(id, e); });
+    if (r) c.listener = *r;
+    return r;
+  }
+
+  void on_update(const std::string& id, const sdk::BreakoutRoomsEventData& e) {
+    std::string type(sdk::event_type(e));
+    Json data;
+    if (auto* rooms = std::get_if<sdk::BreakoutRoomsEvent>(&e)) data = rooms_json(rooms->data);
+    else if (auto* assigned = std::get_if<sdk::AssignedBreakoutRoomsEvent>(&e)) data = assigned->data ? room_json(*assigned->data) : Json(nullptr);
+    else if (auto* settings = std::get_if<sdk::BreakoutRoomsSettingsEvent>(&e)) data = settings_json(settings->data);
+    else if (auto* join = std::get_if<sdk::JoinBreakoutRoomsEvent>(&e)) {
+      data = {{"call", "room"}};
+      Client& c = clients_[id];
+      if (c.room != join->data) {
+        c.room = join->data;
+        watch_call(id, c.room, "room", nullptr);
+      }
+    }
+    sink_.observe(id, type, data);
+  }
+
+  ObservationSink& sink_;
+  sdk::CallClient client_;
+  std::map<std::string, Client> clients_;
+};
+
+}  // namespace
+
+DriverFactory sdk_driver_factory() {
+  return [](boost::asio::io_context& io, clock::Clock& clock, const std::string& url, protocol::TrafficMonitor& traffic,
+            ObservationSink& sink) -> std::unique_ptr<Driver> {
+    return std::make_unique<SdkDriver>(io, clock, url, traffic, sink);
+  };
+}
+
+}  // namespace breakout::harness
