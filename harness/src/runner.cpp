@@ -168,9 +168,10 @@ class Run final : public ObservationSink {
     std::size_t first = mine.size() > 12 ? mine.size() - 12 : 0;
     if (first > 0) n.message += "\n  ... " + std::to_string(first) + " earlier";
     for (std::size_t i = first; i < mine.size(); ++i)
-      n.message += "\n  " + std::string(mine[i]->consumed ? "  " : mine[i]->setup ? "s " : "* ") + format_observation(*mine[i]);
+      n.message += "\n  " + std::string(mine[i]->consumed ? "  " : mine[i]->setup ? "s " : ignorable(*mine[i]) ? "i " : "* ") +
+                   format_observation(*mine[i]);
     if (mine.empty()) n.message += "\n  (none)";
-    n.message += "\n  (* = not matched by any expectation, s = during set-up)";
+    n.message += "\n  (* = not matched by any expectation, i = ignored, s = during set-up)";
     return n;
   }
 
@@ -241,7 +242,8 @@ class Run final : public ObservationSink {
   }
 
   bool matches(const EventExpectation& x, const Observation& o) const {
-    if (o.participant != x.participant || o.type != x.type || o.consumed) return false;
+    // Set-up is how participants got to the start; expectations are about what the steps cause.
+    if (o.setup || o.participant != x.participant || o.type != x.type || o.consumed) return false;
     return !x.data || !match(*x.data, o.data, captures_);
   }
 
@@ -282,7 +284,7 @@ class Run final : public ObservationSink {
         notes.push_back(note("expected: " + x.type + (x.data ? " " + x.data->dump() : "")));
         for (std::size_t j = cursor(x.participant); j < log_.size(); ++j) {
           const auto& o = log_[j];
-          if (o.participant != x.participant || o.type != x.type || o.consumed) continue;
+          if (o.setup || o.participant != x.participant || o.type != x.type || o.consumed) continue;
           auto m = x.data ? match(*x.data, o.data, captures_) : std::nullopt;
           if (m) notes.push_back(note("observed at " + format_observation(o) + "\n  differs at " + m->path + ": expected " +
                                       m->expected + ", observed " + m->observed));

@@ -1,0 +1,120 @@
+// Scenario loading: every mistake a diagnostic at file:line:col, all of them at once.
+#include <breakout/harness/scenario.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace breakout::harness;
+
+namespace {
+
+const char* kValid = R"(name: ok
+participants:
+  - id: alice
+rooms:
+  - id: room1
+    participants: [alice]
+steps:
+  - server: openRoom
+    room: room1
+  - expect: assignedBreakoutRooms
+    data: { state: open }
+    within: 3s
+)";
+
+std::vector<std::string> messages(const LoadResult& r) {
+  std::vector<std::string> out;
+  for (const auto& d : r.errors) out.push_back(d.loc.to_string() + ": " + d.message);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a valid scenario loads with its steps and defaults", "[harness][loader]") {
+  auto r = load_scenario_text(kValid, "s.yaml");
+  REQUIRE(r.errors.empty());
+  REQUIRE(r.scenario);
+  CHECK(r.scenario->steps.size() == 2);
+  const auto& expect = std::get<ExpectStep>(r.scenario->steps[1].body);
+  CHECK(expect.events.at(0).participant == "alice");  // the only client is the default participant
+  CHECK(expect.within == std::chrono::seconds(3));
+  CHECK(r.scenario->steps[1].loc.line == 10);
+}
+
+TEST_CASE("a YAML syntax error is reported at its line and column, not thrown", "[harness][loader]") {
+  auto r = load_scenario_text("name: x\nsteps: [\n  - a: b\n", "broken.yaml");
+  REQUIRE_FALSE(r.scenario);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].loc.file == "broken.yaml");
+  CHECK(r.errors[0].loc.line > 0);
+  CHECK(r.errors[0].message.rfind("YAML syntax error", 0) == 0);
+}
+
+TEST_CASE("an unknown key gets a did-you-mean suggestion", "[harness][loader]") {
+  std::string text = kValid;
+  text.replace(text.find("participants:\n  - id"), 12, "particpants");
+  auto r = load_scenario_text(text, "s.yaml");
+  auto m = messages(r);
+  CHECK(std::find(m.begin(), m.end(), "s.yaml:2:1: unknown key 'particpants' in the scenario; did you mean 'participants'?") != m.end());
+}
+
+TEST_CASE("all the errors of a file are reported at once", "[harness][loader]") {
+  auto r = load_scenario_text(R"(name: many
+participants:
+  - id: alice
+  - id: bob
+steps:
+  - server: opnRoom
+    room: room1
+  - expect: asignedBreakoutRooms
+    participant: alice
+  - expect: join
+    participant: carol
+  - advance: soon
+  - do: join
+)", "m.yaml");
+  auto m = messages(r);
+  REQUIRE(m.size() == 5);
+  CHECK(m[0] == "m.yaml:6:13: unknown server action 'opnRoom'; did you mean 'openRoom'?");
+  CHECK(m[1] == "m.yaml:8:13: unknown event type 'asignedBreakoutRooms'; did you mean 'assignedBreakoutRooms'?");
+  CHECK(m[2] == "m.yaml:11:18: unknown participant 'carol'");
+  CHECK(m[3] == "m.yaml:12:14: 'advance' must be a duration such as 250ms, 3s, 1.5s or 5m");
+  CHECK(m[4] == "m.yaml:13:5: the step needs 'participant' (the scenario has several clients)");
+}
+
+TEST_CASE("server action fields are checked by the mock server's own reader", "[harness][loader]") {
+  auto r = load_scenario_text(R"(name: x
+participants: [{id: alice}]
+steps:
+  - server: createRoom
+    room: r2
+    autoMove: yes
+  - server: closeRoom
+    room: r3
+)", "a.yaml");
+  auto m = messages(r);
+  REQUIRE(m.size() == 2);
+  CHECK(m[0] == "a.yaml:6:15: expected true or false");
+  CHECK(m[1] == "a.yaml:8:11: unknown room 'r3'");
+}
+
+TEST_CASE("an event's data fields are checked against the event type", "[harness][loader]") {
+  auto r = load_scenario_text(R"(name: x
+participants: [{id: alice}]
+steps:
+  - expect: callStateChanged
+    data: { call: main, stat: Connected }
+)", "d.yaml");
+  auto m = messages(r);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0] == "d.yaml:5:25: event 'callStateChanged' has no field 'stat'; did you mean 'state'?");
+}
+
+TEST_CASE("a diagnostic renders the source line with a caret under the column", "[harness][diagnostics]") {
+  Diagnostic d{Diagnostic::Severity::error, {"f.yaml", 2, 5}, "bad thing", {}};
+  CHECK(render(d, "a: 1\nb:  oops\n") == "f.yaml:2:5: error: bad thing\nb:  oops\n    ^\n");
+}
+
+TEST_CASE("did_you_mean suggests only close words", "[harness][diagnostics]") {
+  CHECK(did_you_mean("opnRoom", {"openRoom", "closeRoom"}) == "openRoom");
+  CHECK(did_you_mean("zzzzzz", {"openRoom", "closeRoom"}).empty());
+}

@@ -1,0 +1,133 @@
+// The runner against the real SDK and mock server: verdicts and what a failure says.
+#include <breakout/harness/runner.hpp>
+
+#include "sdk_driver.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace breakout::harness;
+
+namespace {
+
+const std::string kHeader = R"(name: runner test
+participants:
+  - id: alice
+rooms:
+  - id: room1
+    name: Room 1
+    autoMove: true
+    participants: [alice]
+)";
+
+ScenarioResult run_text(const std::string& text) {
+  auto loaded = load_scenario_text(text, "t.yaml");
+  REQUIRE(loaded.scenario);
+  return run_scenario(*loaded.scenario, sdk_driver_factory(), RunOptions{});
+}
+
+}  // namespace
+
+TEST_CASE("a wrong expected value fails at the step's line and shows expected against observed", "[harness][runner]") {
+  auto r = run_text(kHeader + R"(steps:
+  - server: openRoom
+    room: room1
+  - expect: assignedBreakoutRooms
+    data: { state: closed }
+)");
+  CHECK(r.outcome == Outcome::fail);
+  CHECK(r.message.find("t.yaml:12:5: error: expected assignedBreakoutRooms for alice") != std::string::npos);
+  CHECK(r.message.find("differs at data.state: expected \"closed\", observed \"open\"") != std::string::npos);
+}
+
+TEST_CASE("an event nobody expected fails the scenario", "[harness][runner]") {
+  auto r = run_text(kHeader + R"(steps:
+  - server: openRoom
+    room: room1
+)");
+  CHECK(r.outcome == Outcome::fail);
+  CHECK(r.message.find("unexpected assignedBreakoutRooms for alice") != std::string::npos);
+}
+
+TEST_CASE("an ignored event type does not need an expectation", "[harness][runner]") {
+  auto r = run_text(kHeader + R"(ignore: [assignedBreakoutRooms]
+steps:
+  - server: openRoom
+    room: room1
+)");
+  CHECK(r.outcome == Outcome::pass);
+}
+
+TEST_CASE("events must come in the order written", "[harness][runner]") {
+  auto r = run_text(kHeader + R"(steps:
+  - server: openRoom
+    room: room1
+  - expect: assignedBreakoutRooms
+  - expect: join
+    within: 3s
+  - expect: callStateChanged
+    data: { call: main, state: LocalHold }
+)");
+  CHECK(r.outcome == Outcome::fail);
+  CHECK(r.message.find("unexpected callStateChanged for alice before the expected join") != std::string::npos);
+}
+
+TEST_CASE("an unordered group accepts any order", "[harness][runner]") {
+  auto r = run_text(kHeader + R"(ignore: [callStateChanged]
+steps:
+  - server: openRoom
+    room: room1
+  - expect: assignedBreakoutRooms
+  - unordered:
+      - expect: join
+      - expect: callStateChanged
+        data: { call: main, state: LocalHold }
+    within: 3s
+)");
+  CHECK(r.outcome == Outcome::pass);
+}
+
+TEST_CASE("a scenario marked xfail that fails is XFAIL, and one that passes is XPASS", "[harness][runner]") {
+  auto failing = run_text(kHeader + R"(xfail: known to fail
+steps:
+  - expect: join
+)");
+  CHECK(failing.outcome == Outcome::xfail);
+  CHECK(failing.reason == "known to fail");
+  auto passing = run_text(kHeader + R"(xfail: known to fail
+steps:
+  - advance: 1s
+)");
+  CHECK(passing.outcome == Outcome::xpass);
+}
+
+TEST_CASE("a thirty-minute wait costs no wall-clock time", "[harness][runner]") {
+  auto r = run_text(kHeader + R"(steps:
+  - advance: 30m
+)");
+  CHECK(r.outcome == Outcome::pass);
+  CHECK(r.virtual_time == std::chrono::minutes(30));
+  CHECK(r.wall_time < std::chrono::seconds(5));
+}
+
+TEST_CASE("the same scenario gives the same event log every run", "[harness][runner]") {
+  std::string text = kHeader + R"(ignore: [callStateChanged, join]
+steps:
+  - server: openRoom
+    room: room1
+  - expect: assignedBreakoutRooms
+  - advance: 10s
+)";
+  auto first = run_text(text);
+  REQUIRE(first.outcome == Outcome::pass);
+  for (int i = 0; i < 5; ++i) {
+    auto again = run_text(text);
+    REQUIRE(again.log.size() == first.log.size());
+    for (std::size_t k = 0; k < first.log.size(); ++k) CHECK(format_observation(again.log[k]) == format_observation(first.log[k]));
+  }
+}
+
+TEST_CASE("a file that does not validate is UNRESOLVED, not FAIL", "[harness][runner]") {
+  auto r = run_scenario_file("/nonexistent/scenario.yaml", sdk_driver_factory(), RunOptions{});
+  CHECK(r.outcome == Outcome::unresolved);
+  CHECK(r.message.find("cannot open the file") != std::string::npos);
+}
