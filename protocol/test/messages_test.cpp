@@ -94,3 +94,28 @@ TEST_CASE("the thread id is the URL-decoded segment after /l/meetup-join/", "[pr
   CHECK_FALSE(thread_id_from_join_url("https://teams.microsoft.com/l/meetup-join/%zz/0"));
   CHECK_FALSE(thread_id_from_join_url("https://teams.microsoft.com/l/meetup-join/abc%4"));
 }
+
+#include <fstream>
+#include <sstream>
+
+TEST_CASE("every example in docs/protocol.md decodes", "[protocol][docs]") {
+  std::ifstream in(BREAKOUT_SOURCE_DIR "/docs/protocol.md");
+  REQUIRE(in);
+  std::string line, kind, block;
+  int examples = 0;
+  while (std::getline(in, line)) {
+    if (kind.empty() && (line == "```json client" || line == "```json server")) {
+      kind = line.substr(8);
+      block.clear();
+    } else if (!kind.empty() && line == "```") {
+      INFO(block);
+      if (kind == "client") CHECK(decode_request(block));
+      else CHECK(decode_server_message(block));
+      ++examples;
+      kind.clear();
+    } else if (!kind.empty()) {
+      block += line + "\n";
+    }
+  }
+  CHECK(examples >= 12);
+}
