@@ -607,16 +607,32 @@ class Loader {
   bool read_expect_state_step(const YAML::Node& item, Scenario& s, Step& step) {
     auto e = mapping(item, "'expectState'", {"expectState", "participant"});
     if (!e) return false;
-    auto participant = step_participant(*e, item, s);
-    if (!participant) return false;
     const YAML::Node* state = e->value("expectState");
+    // The participant may be written beside the state or inside it.
+    std::optional<std::string> participant;
+    YAML::Node checks = YAML::Clone(*state);
+    if (state->IsMap() && (*state)["participant"]) {
+      auto inner = mapping(*state, "'expectState'", {});
+      if (!inner) return false;
+      participant = string(*inner, "participant", "'expectState'", false);
+      if (participant && !known_participant(s, *participant)) {
+        unknown_participant(*inner->value("participant"), s, *participant);
+        return false;
+      }
+      checks.remove("participant");
+    } else {
+      participant = step_participant(*e, item, s);
+    }
+    if (!participant) return false;
     static const std::vector<std::string> fields = {"connectionState", "mainCall", "roomCall", "assignedBreakoutRooms",
                                                     "breakoutRooms", "breakoutRoomsSettings", "mainCallRemoteParticipants",
                                                     "roomCallRemoteParticipants"};
-    auto se = mapping(*state, "'expectState'", fields);
+    std::vector<std::string> allowed = fields;
+    allowed.push_back("participant");
+    auto se = mapping(*state, "'expectState'", allowed);
     if (!se) return false;
     step.summary = "expectState (" + *participant + ")";
-    step.body = ExpectStateStep{*participant, to_json(*state)};
+    step.body = ExpectStateStep{*participant, to_json(checks)};
     return true;
   }
 

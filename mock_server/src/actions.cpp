@@ -71,8 +71,24 @@ const std::map<std::string, Spec>& specs() {
          return CreateRoom{f.string("room"), f.optional_string("name"), f.optional_bool("autoMove").value_or(true)};
        }}},
       {"deleteRoom", {{"room"}, [](const Fields& f) -> Action { return DeleteRoom{f.string("room")}; }}},
-      {"updateRoom", {{"room", "name", "autoMove"}, [](const Fields& f) -> Action {
-         return UpdateRoom{f.string("room"), f.optional_string("name"), f.optional_bool("autoMove")};
+      {"updateRoom", {{"room", "name", "autoMove", "joinUrl"}, [](const Fields& f) -> Action {
+         std::optional<std::string> url;
+         if (const Json* v = f.find("joinUrl")) {
+           if (!v->is_string()) fail("joinUrl", "expected a string (\"\" for no URL)");
+           url = v->get<std::string>();
+         }
+         return UpdateRoom{f.string("room"), f.optional_string("name"), f.optional_bool("autoMove"), url};
+       }}},
+      {"expireToken", {{"participant"}, [](const Fields& f) -> Action { return ExpireToken{f.string("participant")}; }}},
+      {"revokeToken", {{"participant"}, [](const Fields& f) -> Action { return RevokeToken{f.string("participant")}; }}},
+      {"dropConnection", {{"participant"}, [](const Fields& f) -> Action { return DropConnection{f.string("participant")}; }}},
+      {"refuseConnections", {{"participant", "for"}, [](const Fields& f) -> Action {
+         auto d = f.optional_duration("for");
+         if (!d) fail("for", "missing field 'for' (how long, such as \"30s\")");
+         return RefuseConnections{f.optional_string("participant"), *d};
+       }}},
+      {"sendUnreadableDetails", {{"participant"}, [](const Fields& f) -> Action {
+         return SendUnreadableDetails{f.string("participant")};
        }}},
       {"assign", {{"participant", "room"}, [](const Fields& f) -> Action {
          return Assign{f.string("participant"), f.optional_string("room")};
@@ -153,7 +169,12 @@ std::string_view action_name(const Action& action) {
         else if constexpr (std::is_same_v<A, OpenAllRooms>) return "openAllRooms";
         else if constexpr (std::is_same_v<A, CloseAllRooms>) return "closeAllRooms";
         else if constexpr (std::is_same_v<A, UpdateSettings>) return "updateSettings";
-        else return "failNext";
+        else if constexpr (std::is_same_v<A, FailNext>) return "failNext";
+        else if constexpr (std::is_same_v<A, ExpireToken>) return "expireToken";
+        else if constexpr (std::is_same_v<A, RevokeToken>) return "revokeToken";
+        else if constexpr (std::is_same_v<A, DropConnection>) return "dropConnection";
+        else if constexpr (std::is_same_v<A, RefuseConnections>) return "refuseConnections";
+        else return "sendUnreadableDetails";
       },
       action);
 }

@@ -39,7 +39,7 @@ Meeting::Meeting(MeetingConfig config, clock::Clock& clock, Outbox outbox)
       disable_return_(config_.disable_return_to_main_meeting) {
   for (const auto& p : config_.participants) { Participant part; part.config = p; participants_.push_back(std::move(part)); }
   for (const auto& r : config_.rooms) {
-    rooms_.push_back(Room{r.id, r.name.empty() ? r.id : r.name, "19:breakout_" + r.id + "@thread.v2", r.open, r.auto_move});
+    rooms_.push_back(Room{r.id, r.name.empty() ? r.id : r.name, "19:breakout_" + r.id + "@thread.v2", r.open, r.auto_move, std::nullopt});
     for (const auto& pid : r.participants)
       if (Participant* p = find(pid)) p->assigned_room = r.id;
   }
@@ -151,7 +151,9 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
   }
   if (auto* join = std::get_if<protocol::JoinBreakoutRoom>(&request.params)) {
     auto thread = protocol::thread_id_from_join_url(join->join_url);
-    auto room = std::find_if(rooms_.begin(), rooms_.end(), [&](const Room& r) { return thread && r.thread_id == *thread; });
+    auto room = std::find_if(rooms_.begin(), rooms_.end(), [&](const Room& r) {
+      return thread && r.thread_id == *thread && (!r.join_url_override || *r.join_url_override == join->join_url);
+    });
     if (room == rooms_.end()) return error(404, "no breakout room with this join URL");
     if (!main_leg(pid)) return error(409, "not in the main meeting");
     if (p->assigned_room != room->id && !is_manager(*p)) return error(403, "not assigned to this breakout room");
@@ -198,7 +200,8 @@ bool Meeting::is_manager(const Participant& p) const {
 }
 
 protocol::WireRoom Meeting::wire_room(const Room& room, bool with_invitees) const {
-  protocol::WireRoom w{room.name, protocol::join_url_for_thread(room.thread_id), room.open, room.auto_move, {}};
+  protocol::WireRoom w{room.name, room.join_url_override.value_or(protocol::join_url_for_thread(room.thread_id)), room.open,
+                       room.auto_move, {}};
   if (with_invitees)
     for (const auto& p : participants_)
       if (p.assigned_room == room.id) w.invitees.push_back(identifier_of(p.config));
@@ -279,7 +282,7 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
   auto no_room = [](const std::string& id) { return unexpected("no room '" + id + "'"); };
   if (auto* a = std::get_if<CreateRoom>(&action)) {
     if (find_room(a->room)) return unexpected("room '" + a->room + "' already exists");
-    rooms_.push_back(Room{a->room, a->name.value_or(a->room), "19:breakout_" + a->room + "@thread.v2", false, a->auto_move});
+    rooms_.push_back(Room{a->room, a->name.value_or(a->room), "19:breakout_" + a->room + "@thread.v2", false, a->auto_move, std::nullopt});
   } else if (auto* a = std::get_if<DeleteRoom>(&action)) {
     if (!find_room(a->room)) return no_room(a->room);
     std::erase_if(rooms_, [&](const Room& r) { return r.id == a->room; });
@@ -290,6 +293,7 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
     if (!r) return no_room(a->room);
     if (a->name) r->name = *a->name;
     if (a->auto_move) r->auto_move = *a->auto_move;
+    if (a->join_url) r->join_url_override = *a->join_url;
   } else if (auto* a = std::get_if<Assign>(&action)) {
     Participant* p = find(a->participant);
     if (!p) return unexpected("no participant '" + a->participant + "'");
@@ -316,8 +320,31 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
     if (a->participant && !find(*a->participant)) return unexpected("no participant '" + *a->participant + "'");
     failures_.push_back(InjectedFailure{a->method, a->participant, a->count, a->error});
     return {};
+  } else if (auto* a = std::get_if<SendUnreadableDetails>(&action)) {
+    return send_unreadable_details(a->participant);
+  } else {
+    return unexpected("action '" + std::string(action_name(action)) + "' is about connections; the server applies it");
   }
   publish();
+  return {};
+}
+
+Expected<void, std::string> Meeting::revoke_token(const std::string& pid) {
+  Participant* p = find(pid);
+  if (!p) return unexpected("no participant '" + pid + "'");
+  revoked_tokens_.push_back(effective_token(p->config));
+  return {};
+}
+
+Expected<void, std::string> Meeting::send_unreadable_details(const std::string& pid) {
+  Participant* p = find(pid);
+  if (!p) return unexpected("no participant '" + pid + "'");
+  const Leg* leg = main_leg(pid);
+  if (!leg || !p->connected) return unexpected("participant '" + pid + "' is not in the meeting");
+  // A room whose fields have the wrong types: readable JSON, unreadable breakout details.
+  Json broken = {{"mainMeetingProperties",
+                  {{"assignedBreakoutRooms", Json::array({{{"name", 42}, {"meetingJoinUrl", nullptr}, {"isOpen", "yes"}}})}}}};
+  outbox_(pid, protocol::LocalParticipantUpdate{leg->call_id, ++p->details_seq, broken});
   return {};
 }
 

@@ -21,6 +21,9 @@ using tcp = net::ip::tcp;
 
 /// Close code for a session replaced by a newer connection of the same participant.
 constexpr auto kCloseReplaced = static_cast<websocket::close_code>(4002);
+/// Close codes for token problems; the SDK reports these as invalidToken.
+constexpr auto kCloseTokenExpired = static_cast<websocket::close_code>(4001);
+constexpr auto kCloseTokenRevoked = static_cast<websocket::close_code>(4003);
 
 std::string bearer_token(const http::request<http::string_body>& req) {
   auto it = req.find(http::field::authorization);
@@ -44,6 +47,16 @@ struct Server::Impl {
   void do_accept();
   void attach(const std::shared_ptr<WsSession>& session);
   void detach(WsSession* session);
+  std::shared_ptr<WsSession> session_of(const std::string& pid) const {
+    auto it = by_participant.find(pid);
+    return it == by_participant.end() ? nullptr : it->second.lock();
+  }
+  /// Whether new connections of this participant are being refused now.
+  bool refusing(const std::string& pid) const {
+    if (refuse_all_until && clock.now() < *refuse_all_until) return true;
+    auto it = refuse_until.find(pid);
+    return it != refuse_until.end() && clock.now() < it->second;
+  }
 
   net::io_context& io;
   clock::Clock& clock;
@@ -56,6 +69,8 @@ struct Server::Impl {
   std::size_t live_sessions = 0;
   std::shared_ptr<Impl>* self = nullptr;
   std::map<std::string, std::weak_ptr<WsSession>> by_participant;
+  std::optional<clock::TimePoint> refuse_all_until;
+  std::map<std::string, clock::TimePoint> refuse_until;
   std::vector<std::weak_ptr<beast::tcp_stream>> streams;  // every session's stream, to close on stop()
 };
 
@@ -215,6 +230,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (req_.target() != "/signaling") return respond(http::status::not_found, "no WebSocket endpoint at this path\n");
       auto participant = server.meeting.authenticate(bearer_token(req_));
       if (!participant) return respond(http::status::unauthorized, "invalid or expired token\n");
+      if (server.refusing(*participant)) return respond(http::status::service_unavailable, "not accepting connections now\n");
       if (server.stopped) return shutdown();
       auto session = std::make_shared<WsSession>(count_.server_ptr(), stream_->release_socket(), *participant);
       session->run(std::move(req_));
@@ -313,7 +329,41 @@ std::string Server::url() const {
   return "ws://" + impl_->address + ":" + std::to_string(impl_->port) + "/signaling";
 }
 
-Expected<void, std::string> Server::apply(const Action& action) { return impl_->meeting.apply(action); }
+Expected<void, std::string> Server::apply(const Action& action) {
+  auto participant_of = [](const auto& a) -> std::string { return a.participant; };
+  auto known = [&](const std::string& pid) -> Expected<void, std::string> {
+    if (!impl_->meeting.participant(pid)) return unexpected("no participant '" + pid + "'");
+    return {};
+  };
+  if (auto* a = std::get_if<ExpireToken>(&action)) {
+    if (auto r = impl_->meeting.revoke_token(participant_of(*a)); !r) return r;
+    if (auto s = impl_->session_of(a->participant)) s->close(websocket::close_reason(kCloseTokenExpired, "token expired"));
+    return {};
+  }
+  if (auto* a = std::get_if<RevokeToken>(&action)) {
+    if (auto r = impl_->meeting.revoke_token(participant_of(*a)); !r) return r;
+    if (auto s = impl_->session_of(a->participant)) s->close(websocket::close_reason(kCloseTokenRevoked, "token revoked"));
+    return {};
+  }
+  if (auto* a = std::get_if<DropConnection>(&action)) {
+    if (auto r = known(a->participant); !r) return r;
+    auto s = impl_->session_of(a->participant);
+    if (!s) return unexpected("participant '" + a->participant + "' is not connected");
+    s->drop();
+    return {};
+  }
+  if (auto* a = std::get_if<RefuseConnections>(&action)) {
+    clock::TimePoint until = impl_->clock.now() + a->duration;
+    if (a->participant) {
+      if (auto r = known(*a->participant); !r) return r;
+      impl_->refuse_until[*a->participant] = until;
+    } else {
+      impl_->refuse_all_until = until;
+    }
+    return {};
+  }
+  return impl_->meeting.apply(action);
+}
 
 const Meeting& Server::meeting() const { return impl_->meeting; }
 

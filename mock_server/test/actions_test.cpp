@@ -40,3 +40,16 @@ TEST_CASE("durations in settings accept the scenario syntax", "[mock][actions]")
   CHECK(std::get<UpdateSettings>(*a).room_end_after == std::chrono::minutes(30));
   CHECK_FALSE(parse_action(Json{{"action", "updateSettings"}, {"roomEndAfter", "soon"}}));
 }
+
+TEST_CASE("connection faults are read with their participant and duration", "[mock][actions]") {
+  auto refuse = parse_action(Json{{"action", "refuseConnections"}, {"for", "1h"}});
+  REQUIRE(refuse);
+  CHECK(std::get<RefuseConnections>(*refuse).duration == std::chrono::hours(1));
+  CHECK_FALSE(std::get<RefuseConnections>(*refuse).participant);
+  CHECK(parse_action(Json{{"action", "refuseConnections"}}).error().field == "for");
+  CHECK(std::holds_alternative<ExpireToken>(*parse_action(Json{{"action", "expireToken"}, {"participant", "a"}})));
+  CHECK(parse_action(Json{{"action", "updateRoom"}, {"room", "r"}, {"joinUrl", 3}}).error().field == "joinUrl");
+  auto empty_url = parse_action(Json{{"action", "updateRoom"}, {"room", "r"}, {"joinUrl", ""}});
+  REQUIRE(empty_url);
+  CHECK(std::get<UpdateRoom>(*empty_url).join_url == "");
+}

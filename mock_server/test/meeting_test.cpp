@@ -153,3 +153,31 @@ TEST_CASE("actions on unknown rooms or participants are refused", "[mock][meetin
   CHECK(f.meeting.apply(Assign{"nobody", "room1"}).error() == "no participant 'nobody'");
   CHECK_FALSE(f.meeting.apply(CreateRoom{"room1", std::nullopt, true}));
 }
+
+TEST_CASE("a revoked token no longer authenticates", "[mock][meeting]") {
+  MeetingFixture f;
+  CHECK(f.meeting.authenticate("token-alice") == "alice");
+  REQUIRE(f.meeting.revoke_token("alice"));
+  CHECK_FALSE(f.meeting.authenticate("token-alice"));
+}
+
+TEST_CASE("unreadable details go out with the next sequence number", "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("alice");
+  f.sent.clear();
+  REQUIRE(f.meeting.apply(SendUnreadableDetails{"alice"}));
+  auto updates = f.details_to("alice");
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0].sequence_number == 2);
+  CHECK_FALSE(protocol::decode_breakout_details(updates[0].breakout_details));
+}
+
+TEST_CASE("a room's join URL can be replaced, even by an empty one", "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("alice");
+  REQUIRE(f.meeting.apply(Assign{"alice", "room1"}));
+  f.sent.clear();
+  REQUIRE(f.meeting.apply(UpdateRoom{"room1", std::nullopt, std::nullopt, ""}));
+  auto details = protocol::decode_breakout_details(f.details_to("alice").at(0).breakout_details);
+  CHECK(details->assigned_breakout_rooms.at(0).meeting_join_url.empty());
+}

@@ -15,7 +15,13 @@ namespace breakout::mock {
 
 struct CreateRoom { std::string room; std::optional<std::string> name; bool auto_move = true; };
 struct DeleteRoom { std::string room; };
-struct UpdateRoom { std::string room; std::optional<std::string> name; std::optional<bool> auto_move; };
+/// join_url replaces the room's join URL as sent to clients ("" for none, or a broken one).
+struct UpdateRoom {
+  std::string room;
+  std::optional<std::string> name;
+  std::optional<bool> auto_move;
+  std::optional<std::string> join_url;
+};
 /// Assigns a participant to a room, or unassigns them when room is empty.
 struct Assign { std::string participant; std::optional<std::string> room; };
 struct OpenRoom { std::string room; };
@@ -37,8 +43,23 @@ struct FailNext {
   protocol::ErrorBody error;
 };
 
+/// The participant's token expires: the connection is closed with 4001 and the token refused from now on.
+struct ExpireToken { std::string participant; };
+/// The participant's token is revoked: closed with 4003 and refused from now on.
+struct RevokeToken { std::string participant; };
+/// The participant's TCP connection is dropped without a close handshake (a network fault).
+struct DropConnection { std::string participant; };
+/// New connections (of one participant, or all) are refused with HTTP 503 for a while.
+struct RefuseConnections {
+  std::optional<std::string> participant;
+  clock::Duration duration{0};
+};
+/// The participant is sent breakout details that cannot be read (with the next sequence number).
+struct SendUnreadableDetails { std::string participant; };
+
 using Action = std::variant<CreateRoom, DeleteRoom, UpdateRoom, Assign, OpenRoom, CloseRoom, OpenAllRooms,
-                            CloseAllRooms, UpdateSettings, FailNext>;
+                            CloseAllRooms, UpdateSettings, FailNext, ExpireToken, RevokeToken, DropConnection,
+                            RefuseConnections, SendUnreadableDetails>;
 
 /// Why an action's JSON could not be read: the field (empty for the whole action) and the reason.
 struct ActionError {

@@ -83,6 +83,11 @@ class Meeting {
   };
   std::vector<LegView> legs() const;
 
+  /// Refuses the participant's token from now on (expired or revoked).
+  Expected<void, std::string> revoke_token(const std::string& participant_id);
+  /// Sends the participant a localParticipantUpdate whose breakout details cannot be read.
+  Expected<void, std::string> send_unreadable_details(const std::string& participant_id);
+
  private:
   struct Room {
     std::string id;
@@ -90,6 +95,7 @@ class Meeting {
     std::string thread_id;
     bool open = false;
     bool auto_move = true;
+    std::optional<std::string> join_url_override;
   };
   struct Participant {
     ParticipantConfig config;
