@@ -215,7 +215,8 @@ class Loader {
 
   void read_scenario(const YAML::Node& root, Scenario& s) {
     auto e = mapping(root, "the scenario",
-                     {"name", "description", "rules", "tags", "xfail", "skip", "meeting", "participants", "rooms", "ignore", "steps"});
+                     {"name", "description", "rules", "tags", "xfail", "skip", "meeting", "clientOptions", "participants", "rooms",
+                      "ignore", "steps"});
     if (!e) return;
     s.name = string(*e, "name", "the scenario", true).value_or("");
     s.description = string(*e, "description", "the scenario", false).value_or("");
@@ -227,6 +228,7 @@ class Loader {
     if (!e->value("steps")) missing_.push_back({"the scenario", "steps"});
     flush_missing(root);
     if (const auto* m = e->value("meeting")) read_meeting(*m, s);
+    if (const auto* c = e->value("clientOptions")) read_client_options(*c, s);
     if (const auto* p = e->value("participants")) read_participants(*p, s);
     if (const auto* r = e->value("rooms")) read_rooms(*r, s);
     if (const auto* i = e->value("ignore")) read_ignore(*i, s);
@@ -248,6 +250,13 @@ class Loader {
     if (auto t = string(*e, "threadId", "'meeting'", false)) s.meeting.thread_id = *t;
     if (auto d = boolean(*e, "disableReturnToMainMeeting")) s.meeting.disable_return_to_main_meeting = *d;
     if (auto b = boolean(*e, "breakoutRoomsEnabled")) s.meeting.breakout_rooms_enabled = *b;
+  }
+
+  void read_client_options(const YAML::Node& n, Scenario& s) {
+    auto e = mapping(n, "'clientOptions'", {"autoMoveDelay", "hangUpDelay"});
+    if (!e) return;
+    for (const auto& [k, v] : e->items)
+      if (auto d = duration(v, k.Scalar())) s.client_options[k.Scalar()] = d->count();
   }
 
   void read_participants(const YAML::Node& n, Scenario& s) {
@@ -624,7 +633,8 @@ class Loader {
       participant = step_participant(*e, item, s);
     }
     if (!participant) return false;
-    static const std::vector<std::string> fields = {"connectionState", "mainCall", "roomCall", "assignedBreakoutRooms",
+    static const std::vector<std::string> fields = {"connectionState", "mainCall", "roomCall", "mainCallInfo", "roomCallInfo",
+                                                    "assignedBreakoutRooms",
                                                     "breakoutRooms", "breakoutRoomsSettings", "mainCallRemoteParticipants",
                                                     "roomCallRemoteParticipants"};
     std::vector<std::string> allowed = fields;

@@ -53,12 +53,18 @@ class SdkDriver final : public Driver {
  public:
   SdkDriver(boost::asio::io_context& io, clock::Clock& clock, const std::string& url, protocol::TrafficMonitor& traffic,
             ObservationSink& sink)
-      : sink_(sink), client_(io, clock, sdk::CallClientOptions{sdk::websocket_transport(io, url, &traffic), {}, {}}) {}
+      : io_(io), clock_(clock), url_(url), traffic_(traffic), sink_(sink) {}
 
   void add_participant(const ParticipantSpec& spec, Done done) override {
     auto& c = clients_[spec.id];
     c.id = spec.id;
-    client_.create_call_agent(spec.token, {spec.display_name}, [this, spec, done](sdk::Result<std::shared_ptr<sdk::CallAgent>> r) {
+    sdk::CallClientOptions options{sdk::websocket_transport(io_, url_, &traffic_), {}, {}};
+    if (spec.options.contains("autoMoveDelay"))
+      options.breakout_rooms.auto_move_delay = clock::Duration(spec.options["autoMoveDelay"].get<std::int64_t>());
+    if (spec.options.contains("hangUpDelay"))
+      options.breakout_rooms.hang_up_delay = clock::Duration(spec.options["hangUpDelay"].get<std::int64_t>());
+    c.client = std::make_unique<sdk::CallClient>(io_, clock_, std::move(options));
+    c.client->create_call_agent(spec.token, {spec.display_name}, [this, spec, done](sdk::Result<std::shared_ptr<sdk::CallAgent>> r) {
       if (!r) return done(outcome_of(r.error()));
       Client& c = clients_[spec.id];
       c.agent = *r;
@@ -149,7 +155,14 @@ class SdkDriver final : public Driver {
     };
     Json s;
     s["connectionState"] = c.agent ? std::string(sdk::to_string(c.agent->connection_state())) : "Disconnected";
+    auto call_info = [](const std::shared_ptr<sdk::Call>& call) -> Json {
+      if (!call || call->state() == sdk::CallState::Disconnected) return nullptr;
+      return {{"id", call->id()}, {"threadId", call->info().thread_id}, {"kind", std::string(sdk::to_string(call->kind()))},
+              {"role", call->role()}};
+    };
     s["mainCall"] = call_state(c.main);
+    s["mainCallInfo"] = call_info(c.main);
+    s["roomCallInfo"] = call_info(c.room);
     s["roomCall"] = call_state(c.room && c.room->state() != sdk::CallState::Disconnected ? c.room : nullptr);
     s["assignedBreakoutRooms"] = c.feature && c.feature->assigned_breakout_rooms() ? room_json(*c.feature->assigned_breakout_rooms()) : Json(nullptr);
     s["breakoutRooms"] = c.feature ? rooms_json(c.feature->breakout_rooms()) : Json(nullptr);
@@ -167,6 +180,7 @@ class SdkDriver final : public Driver {
  private:
   struct Client {
     std::string id;
+    std::unique_ptr<sdk::CallClient> client;
     std::shared_ptr<sdk::CallAgent> agent;
     std::shared_ptr<sdk::Call> main;
     std::shared_ptr<sdk::Call> room;
@@ -214,8 +228,11 @@ class SdkDriver final : public Driver {
     sink_.observe(id, type, data);
   }
 
+  boost::asio::io_context& io_;
+  clock::Clock& clock_;
+  std::string url_;
+  protocol::TrafficMonitor& traffic_;
   ObservationSink& sink_;
-  sdk::CallClient client_;
   std::map<std::string, Client> clients_;
 };
 

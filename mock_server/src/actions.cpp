@@ -87,6 +87,11 @@ const std::map<std::string, Spec>& specs() {
          if (!d) fail("for", "missing field 'for' (how long, such as \"30s\")");
          return RefuseConnections{f.optional_string("participant"), *d};
        }}},
+      {"resendDetails", {{"participant", "which"}, [](const Fields& f) -> Action {
+         std::string which = f.optional_string("which").value_or("previous");
+         if (which != "previous" && which != "latest") fail("which", "expected \"previous\" (stale) or \"latest\" (duplicate)");
+         return ResendDetails{f.string("participant"), which == "previous"};
+       }}},
       {"sendUnreadableDetails", {{"participant"}, [](const Fields& f) -> Action {
          return SendUnreadableDetails{f.string("participant")};
        }}},
@@ -174,7 +179,8 @@ std::string_view action_name(const Action& action) {
         else if constexpr (std::is_same_v<A, RevokeToken>) return "revokeToken";
         else if constexpr (std::is_same_v<A, DropConnection>) return "dropConnection";
         else if constexpr (std::is_same_v<A, RefuseConnections>) return "refuseConnections";
-        else return "sendUnreadableDetails";
+        else if constexpr (std::is_same_v<A, SendUnreadableDetails>) return "sendUnreadableDetails";
+        else return "resendDetails";
       },
       action);
 }

@@ -239,8 +239,10 @@ void Meeting::publish() {
     auto details = details_for(p);
     if (p.last_details != details) {
       p.last_details = details;
-      outbox_(p.config.id, protocol::LocalParticipantUpdate{leg->call_id, ++p.details_seq,
-                                                            protocol::encode_breakout_details(details)});
+      protocol::LocalParticipantUpdate update{leg->call_id, ++p.details_seq, protocol::encode_breakout_details(details)};
+      p.sent_details.push_back(update);
+      if (p.sent_details.size() > 2) p.sent_details.erase(p.sent_details.begin());
+      outbox_(p.config.id, update);
     }
     if (p.last_settings != settings) {
       p.last_settings = settings;
@@ -322,6 +324,8 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
     return {};
   } else if (auto* a = std::get_if<SendUnreadableDetails>(&action)) {
     return send_unreadable_details(a->participant);
+  } else if (auto* a = std::get_if<ResendDetails>(&action)) {
+    return resend_details(a->participant, a->previous);
   } else {
     return unexpected("action '" + std::string(action_name(action)) + "' is about connections; the server applies it");
   }
@@ -345,6 +349,17 @@ Expected<void, std::string> Meeting::send_unreadable_details(const std::string& 
   Json broken = {{"mainMeetingProperties",
                   {{"assignedBreakoutRooms", Json::array({{{"name", 42}, {"meetingJoinUrl", nullptr}, {"isOpen", "yes"}}})}}}};
   outbox_(pid, protocol::LocalParticipantUpdate{leg->call_id, ++p->details_seq, broken});
+  return {};
+}
+
+Expected<void, std::string> Meeting::resend_details(const std::string& pid, bool previous) {
+  Participant* p = find(pid);
+  if (!p) return unexpected("no participant '" + pid + "'");
+  if (!p->connected || !main_leg(pid)) return unexpected("participant '" + pid + "' is not in the meeting");
+  std::size_t needed = previous ? 2 : 1;
+  if (p->sent_details.size() < needed)
+    return unexpected("participant '" + pid + "' has not been sent " + (previous ? "two updates" : "an update") + " yet");
+  outbox_(pid, p->sent_details[p->sent_details.size() - needed]);
   return {};
 }
 

@@ -25,6 +25,8 @@ struct ParticipantSpec {
   std::string token;
   bool join_meeting = true;
   std::string meeting_link;
+  /// Client options ("autoMoveDelay", "hangUpDelay", in milliseconds); absent means the SDK's defaults.
+  nlohmann::json options = nlohmann::json::object();
 };
 
 /// How an action ended: ok, or an error with code, subCode, category and message.

@@ -103,6 +103,8 @@ struct Scenario {
   mock::MeetingConfig meeting;
   std::vector<ParticipantSetup> participants;
   std::vector<IgnoreRule> ignore;
+  /// Options of every participant's SDK client: {"autoMoveDelay": ms, "hangUpDelay": ms}.
+  Json client_options = Json::object();
   std::vector<Step> steps;
   SourceLoc loc;
 };

@@ -56,10 +56,17 @@ struct RefuseConnections {
 };
 /// The participant is sent breakout details that cannot be read (with the next sequence number).
 struct SendUnreadableDetails { std::string participant; };
+/// The participant is sent again the breakout details it got before the latest ones, with their
+/// old sequence number (stale: "previous"), or the latest ones again with the same number
+/// (duplicate: "latest").
+struct ResendDetails {
+  std::string participant;
+  bool previous = true;
+};
 
 using Action = std::variant<CreateRoom, DeleteRoom, UpdateRoom, Assign, OpenRoom, CloseRoom, OpenAllRooms,
                             CloseAllRooms, UpdateSettings, FailNext, ExpireToken, RevokeToken, DropConnection,
-                            RefuseConnections, SendUnreadableDetails>;
+                            RefuseConnections, SendUnreadableDetails, ResendDetails>;
 
 /// Why an action's JSON could not be read: the field (empty for the whole action) and the reason.
 struct ActionError {

@@ -87,6 +87,7 @@ class Meeting {
   Expected<void, std::string> revoke_token(const std::string& participant_id);
   /// Sends the participant a localParticipantUpdate whose breakout details cannot be read.
   Expected<void, std::string> send_unreadable_details(const std::string& participant_id);
+  Expected<void, std::string> resend_details(const std::string& participant_id, bool previous);
 
  private:
   struct Room {
@@ -103,6 +104,8 @@ class Meeting {
     std::uint64_t details_seq = 0;
     std::uint64_t settings_seq = 0;
     std::optional<protocol::MainMeetingProperties> last_details;
+    /// The last two details messages sent, for stale and duplicate re-sends.
+    std::vector<protocol::LocalParticipantUpdate> sent_details;
     std::optional<protocol::MeetingBreakoutSettings> last_settings;
     bool connected = false;
     std::uint64_t calls_made = 0;
