@@ -1,0 +1,161 @@
+// Calls, rooms and the order of a move, against the in-memory fake service.
+#include "fake_service.hpp"
+
+using namespace breakout;
+using namespace breakout::sdk;
+using namespace breakout::sdk::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("BR-CALL-1: every call state transition is raised with the old and new state", "[sdk][call]") {
+  ClientFixture f;
+  f.connect();
+  auto call = f.agent->join({"https://teams.microsoft.com/l/meetup-join/x/0"});
+  CHECK(call->state() == CallState::Connecting);
+  std::vector<std::pair<CallState, CallState>> changes;
+  call->on_state_changed([&](CallState o, CallState n) { changes.emplace_back(o, n); });
+  f.settle();
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0] == std::pair{CallState::Connecting, CallState::Connected});
+}
+
+TEST_CASE("BR-CALL-2: hold(), resume() and hangUp() move the call through LocalHold and Disconnected", "[sdk][call]") {
+  ClientFixture f;
+  f.join_meeting();
+  std::vector<Result<void>> results;
+  f.main->hold([&](Result<void> r) { results.push_back(r); });
+  f.settle();
+  CHECK(f.main->state() == CallState::LocalHold);
+  f.main->resume([&](Result<void> r) { results.push_back(r); });
+  f.settle();
+  CHECK(f.main->state() == CallState::Connected);
+  f.main->resume([&](Result<void> r) { results.push_back(r); });  // not on hold
+  f.main->hang_up([&](Result<void> r) { results.push_back(r); });
+  f.settle();
+  REQUIRE(results.size() == 4);
+  CHECK(results[0]);
+  CHECK(results[1]);
+  CHECK_FALSE(results[2]);
+  CHECK(results[3]);
+  CHECK(f.main_states == std::vector<std::string>{"Connected", "LocalHold", "Connected", "Disconnecting", "Disconnected"});
+}
+
+TEST_CASE("BR-CALL-3: remote participants follow the service's participant list", "[sdk][call]") {
+  ClientFixture f;
+  f.join_meeting();
+  int updates = 0;
+  f.main->on_remote_participants_updated([&] { ++updates; });
+  f.service.send(protocol::ParticipantsUpdate{"main-1", {{"8:orgid:bob", "Bob"}}});
+  f.settle();
+  REQUIRE(f.main->remote_participants().size() == 1);
+  CHECK(f.main->remote_participants()[0].display_name == "Bob");
+  CHECK(f.main->remote_participants()[0].identifier.is_microsoft_teams_user());
+  CHECK(updates == 1);
+}
+
+TEST_CASE("BR-CALL-4: a call carries its id, thread id, kind and role once joined", "[sdk][call]") {
+  ClientFixture f;
+  f.join_meeting();
+  CHECK(f.main->id() == "main-1");
+  CHECK(f.main->info().thread_id == "19:meeting_main@thread.v2");
+  CHECK(f.main->kind() == CallKind::teams_meeting);
+  CHECK(f.main->role() == "Attendee");
+}
+
+TEST_CASE("BR-FEAT-1: every call kind but a Teams meeting refuses the feature with 400/46250", "[sdk][feature]") {
+  for (std::string kind : {"room", "oneToOne", "group", "oneToOneTeamsInterop", "groupTeamsInterop"}) {
+    ClientFixture f;
+    f.service.call_kind = kind;
+    f.connect();
+    auto call = f.agent->join({"https://teams.microsoft.com/l/meetup-join/x/0"});
+    f.settle();
+    INFO(kind);
+    auto feature = call->feature(Features::BreakoutRooms);
+    REQUIRE_FALSE(feature);
+    CHECK(feature.error().sub_code == 46250);
+  }
+}
+
+TEST_CASE("BR-EVT-1: the four event variants carry the shipped names", "[sdk][events]") {
+  CHECK(event_type(BreakoutRoomsEvent{}) == "breakoutRooms");
+  CHECK(event_type(AssignedBreakoutRoomsEvent{}) == "assignedBreakoutRooms");
+  CHECK(event_type(BreakoutRoomsSettingsEvent{}) == "breakoutRoomsSettings");
+  CHECK(event_type(JoinBreakoutRoomsEvent{}) == "join");
+}
+
+TEST_CASE("BR-ROOM-1: a room maps the service's fields, with invitees for managers", "[sdk][room]") {
+  ClientFixture f;
+  f.join_meeting();
+  protocol::MainMeetingProperties p;
+  p.assigned_breakout_rooms.push_back(ClientFixture::room("r1", true, false));
+  auto listed = ClientFixture::room("r1", true, false);
+  listed.invitees = {"8:acs:alice"};
+  p.all_breakout_rooms = std::vector<protocol::WireRoom>{listed};
+  f.service.details(1, p);
+  f.settle();
+  const auto& room = *f.feature->assigned_breakout_rooms();
+  CHECK(room.display_name() == "Room r1");
+  CHECK(room.state() == BreakoutRoomState::open);
+  CHECK_FALSE(room.auto_move_participant_to_breakout_room());
+  CHECK_FALSE(room.call());
+  REQUIRE(f.feature->breakout_rooms());
+  REQUIRE(f.feature->breakout_rooms()->size() == 1);
+  CHECK(f.feature->breakout_rooms()->at(0).invitees() == std::vector<Invitee>{Invitee{{"8:acs:alice"}}});
+  CHECK(f.event_types() == std::vector<std::string>{"assignedBreakoutRooms", "breakoutRooms"});
+}
+
+TEST_CASE("BR-FEAT-3: breakoutRooms is unset for someone the service sends no room list", "[sdk][feature]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  CHECK_FALSE(f.feature->breakout_rooms());
+  CHECK(f.event_types() == std::vector<std::string>{"assignedBreakoutRooms"});
+}
+
+TEST_CASE("BR-JOIN-1 and BR-JOIN-3: join() holds the main meeting, raises join, then connects the room call", "[sdk][join]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  std::vector<std::string> order;
+  f.main->on_state_changed([&](CallState, CallState s) { order.push_back("main " + std::string(to_string(s))); });
+  REQUIRE(f.feature->on("breakoutRoomsUpdated", [&](const BreakoutRoomsEventData& e) {
+    if (auto* j = std::get_if<JoinBreakoutRoomsEvent>(&e)) {
+      order.push_back("join");
+      j->data->on_state_changed([&](CallState, CallState s) { order.push_back("room " + std::string(to_string(s))); });
+    }
+  }));
+  auto call = f.join_assigned();
+  REQUIRE(call);
+  CHECK(order == std::vector<std::string>{"main LocalHold", "join", "room Connecting", "room Connected"});
+  CHECK(f.feature->assigned_breakout_rooms()->call() == *call);
+  CHECK(f.service.count("hold") == 1);
+}
+
+TEST_CASE("BR-MOVE-1: the auto-move delay is configurable", "[sdk][move]") {
+  boost::asio::io_context io;
+  clock::VirtualClock clock;
+  FakeService service{io};
+  CallClientOptions options{service.factory(), {}, {}};
+  options.breakout_rooms.auto_move_delay = 250ms;
+  CallClient client{io, clock, options};
+  std::shared_ptr<CallAgent> agent;
+  client.create_call_agent("t", {"A"}, [&](auto r) { agent = *r; });
+  auto run = [&](clock::TimePoint until) {
+    for (;;) {
+      io.restart();
+      io.poll();
+      if (!clock.fire_next(until)) break;
+    }
+    io.restart();
+    io.poll();
+  };
+  run(clock.now());
+  auto main = agent->join({"https://teams.microsoft.com/l/meetup-join/x/0"});
+  run(clock.now());
+  service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, true)));
+  run(clock::TimePoint(249ms));
+  CHECK(service.count("joinBreakoutRoom") == 0);
+  run(clock::TimePoint(250ms));
+  CHECK(service.count("joinBreakoutRoom") == 1);
+}
