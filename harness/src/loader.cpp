@@ -26,6 +26,7 @@ const std::map<std::string, std::vector<std::string>>& event_types() {
 
 const std::map<std::string, std::vector<std::string>>& client_actions() {
   static const std::map<std::string, std::vector<std::string>> actions = {
+      {"connect", {"token"}},
       {"join", {"room"}},
       {"returnToMainMeeting", {}},
       {"hold", {"call"}},
@@ -263,7 +264,7 @@ class Loader {
     if (!n.IsSequence() || n.size() == 0) return error(n, "'participants' must be a non-empty list");
     for (const auto& item : n) {
       auto e = mapping(item, "a participant",
-                       {"id", "displayName", "identity", "role", "token", "breakoutRoomManager", "client", "joinMeeting"});
+                       {"id", "displayName", "identity", "role", "token", "breakoutRoomManager", "client", "joinMeeting", "connect"});
       if (!e) continue;
       ParticipantSetup p;
       p.loc = at(item);
@@ -296,6 +297,7 @@ class Loader {
       p.config.breakout_room_manager = boolean(*e, "breakoutRoomManager").value_or(false);
       p.client = boolean(*e, "client").value_or(true);
       p.join_meeting = boolean(*e, "joinMeeting").value_or(true);
+      p.connect = boolean(*e, "connect").value_or(true);
       s.participants.push_back(p);
       s.meeting.participants.push_back(p.config);
     }

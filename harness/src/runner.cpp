@@ -193,8 +193,8 @@ class Run final : public ObservationSink {
       if (!p.client) continue;
       std::optional<ActionOutcome> outcome;
       ParticipantSpec spec{p.config.id, p.config.display_name,
-                           p.config.token.empty() ? "token-" + p.config.id : p.config.token, p.join_meeting, link,
-                           s_.client_options};
+                           p.config.token.empty() ? "token-" + p.config.id : p.config.token, p.join_meeting, p.connect,
+                           link, s_.client_options};
       driver_->add_participant(spec, [&outcome](ActionOutcome o) { outcome = std::move(o); });
       run_until(clock_.now(), p.loc, [&] { return outcome.has_value(); });
       if (!outcome) fail(p.loc, "set-up: " + p.config.id + " did not connect and join without virtual time passing", {log_note(p.config.id)});

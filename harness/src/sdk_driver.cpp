@@ -56,8 +56,15 @@ class SdkDriver final : public Driver {
       : io_(io), clock_(clock), url_(url), traffic_(traffic), sink_(sink) {}
 
   void add_participant(const ParticipantSpec& spec, Done done) override {
+    clients_[spec.id].id = spec.id;
+    clients_[spec.id].spec = spec;
+    if (!spec.connect) return done(ActionOutcome::success());
+    connect(spec, std::move(done));
+  }
+
+  /// Creates the participant's CallClient and agent and, if the spec says so, joins the meeting.
+  void connect(const ParticipantSpec& spec, Done done) {
     auto& c = clients_[spec.id];
-    c.id = spec.id;
     sdk::CallClientOptions options{sdk::websocket_transport(io_, url_, &traffic_), {}, {}};
     if (spec.options.contains("autoMoveDelay"))
       options.breakout_rooms.auto_move_delay = clock::Duration(spec.options["autoMoveDelay"].get<std::int64_t>());
@@ -95,8 +102,15 @@ class SdkDriver final : public Driver {
 
   void perform(const std::string& participant, const std::string& action, const Json& args, Done done) override {
     auto it = clients_.find(participant);
-    if (it == clients_.end() || !it->second.agent) return done(driver_error(participant + " has no connected client"));
+    if (it == clients_.end()) return done(driver_error(participant + " has no client"));
     Client& c = it->second;
+    if (action == "connect") {
+      if (c.agent) return done(driver_error(participant + " is already connected"));
+      ParticipantSpec spec = c.spec;
+      if (args.contains("token")) spec.token = args["token"].get<std::string>();
+      return connect(spec, std::move(done));
+    }
+    if (!c.agent) return done(driver_error(participant + " has no connected client"));
     auto on_void = [done](sdk::Result<void> r) { done(r ? ActionOutcome::success() : outcome_of(r.error())); };
     auto on_call = [done](sdk::Result<std::shared_ptr<sdk::Call>> r) { done(r ? ActionOutcome::success() : outcome_of(r.error())); };
 
@@ -180,6 +194,7 @@ class SdkDriver final : public Driver {
  private:
   struct Client {
     std::string id;
+    ParticipantSpec spec;
     std::unique_ptr<sdk::CallClient> client;
     std::shared_ptr<sdk::CallAgent> agent;
     std::shared_ptr<sdk::Call> main;

@@ -24,6 +24,8 @@ struct ParticipantSpec {
   std::string display_name;
   std::string token;
   bool join_meeting = true;
+  /// Whether the client connects during set-up; when false, a "connect" action does it later.
+  bool connect = true;
   std::string meeting_link;
   /// Client options ("autoMoveDelay", "hangUpDelay", in milliseconds); absent means the SDK's defaults.
   nlohmann::json options = nlohmann::json::object();
@@ -43,7 +45,8 @@ class Driver {
  public:
   using Done = std::function<void(ActionOutcome)>;
   virtual ~Driver() = default;
-  /// Creates the participant's client, connects it and (if asked) joins the main meeting.
+  /// Creates the participant's client, connects it (unless spec.connect is false) and, if asked,
+  /// joins the main meeting.
   virtual void add_participant(const ParticipantSpec& spec, Done done) = 0;
   /// Performs a client action (names and arguments: harness::client_actions()).
   virtual void perform(const std::string& participant, const std::string& action, const nlohmann::json& args, Done done) = 0;

@@ -24,6 +24,8 @@ struct ParticipantSetup {
   bool client = true;
   /// Whether the client joins the main meeting during set-up.
   bool join_meeting = true;
+  /// Whether the client connects during set-up (false: a "connect" action does it).
+  bool connect = true;
   SourceLoc loc;
 };
 
