@@ -290,6 +290,8 @@ void Server::Impl::do_accept() {
         beast::error_code ignored;
         socket.close(ignored);
       } else {
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);  // small frames: no Nagle stalls
         std::make_shared<HttpSession>(keep, std::move(socket))->run();
       }
     }

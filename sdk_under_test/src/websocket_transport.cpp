@@ -98,6 +98,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return closed({TransportClosed::Kind::network, 0, ec.message()});
     beast::error_code pec;
     port_ = beast::get_lowest_layer(ws_).socket().local_endpoint(pec).port();
+    // Small frames in both directions: without this, Nagle and delayed ACKs stall each exchange.
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), pec);
     ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(), websocket::stream_base::none(), false});
     ws_.set_option(websocket::stream_base::decorator([token = token_](websocket::request_type& req) {
       req.set(http::field::authorization, "Bearer " + token);
