@@ -176,7 +176,27 @@ int main(int argc, char** argv) {
         for (const auto& d : result.errors) r.message += render(d, result.source);
         report.results.push_back(std::move(r));
       } else {
-        report.results.push_back(run_scenario(*result.scenario, drivers, options));
+        ScenarioResult r = run_scenario(*result.scenario, drivers, options);
+        // A repeat must see exactly what the first run saw: anything else is nondeterminism.
+        if (i > 0 && r.outcome == Outcome::pass) {
+          const ScenarioResult* first = nullptr;
+          for (const auto& earlier : report.results)
+            if (earlier.file == file) { first = &earlier; break; }
+          if (first) {
+            std::size_t n = std::max(first->log.size(), r.log.size());
+            for (std::size_t k = 0; k < n; ++k) {
+              std::string a = k < first->log.size() ? format_observation(first->log[k]) : "(nothing)";
+              std::string b = k < r.log.size() ? format_observation(r.log[k]) : "(nothing)";
+              if (a == b) continue;
+              r.outcome = Outcome::fail;
+              r.message = file + ": error: repeat " + std::to_string(i + 1) + " saw a different event log than the first run\n" +
+                          "note: event " + std::to_string(k + 1) + " of the first run: " + a + "\n" +
+                          "note: event " + std::to_string(k + 1) + " of this run:      " + b + "\n";
+              break;
+            }
+          }
+        }
+        report.results.push_back(std::move(r));
       }
     }
   }
