@@ -4,10 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-preset="${PRESET:-default}"
-./scripts/setup.sh
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
+./scripts/build.sh
 mkdir -p build/reports
-exec "build/$preset/harness/harness" run scenarios \
+exec "build/${PRESET:-default}/harness/harness" run scenarios \
   --junit build/reports/junit.xml --json build/reports/report.json "$@"

@@ -3,8 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-preset="${PRESET:-default}"
-./scripts/setup.sh
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
-exec ctest --preset "$preset" "$@"
+./scripts/build.sh
+exec ctest --preset "${PRESET:-default}" "$@"

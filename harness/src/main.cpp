@@ -169,12 +169,7 @@ int main(int argc, char** argv) {
   for (const auto& [file, result] : loaded) {
     for (int i = 0; i < repeat; ++i) {
       if (!result.scenario) {
-        ScenarioResult r;
-        r.file = file;
-        r.name = file;
-        r.outcome = Outcome::unresolved;
-        for (const auto& d : result.errors) r.message += render(d, result.source);
-        report.results.push_back(std::move(r));
+        report.results.push_back(unresolved_result(file, result));
       } else {
         ScenarioResult r = run_scenario(*result.scenario, drivers, options);
         // A repeat must see exactly what the first run saw: anything else is nondeterminism.

@@ -424,16 +424,18 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
   return result;
 }
 
+ScenarioResult unresolved_result(const std::string& path, const LoadResult& loaded) {
+  ScenarioResult result;
+  result.file = path;
+  result.name = path;
+  result.outcome = Outcome::unresolved;
+  for (const auto& d : loaded.errors) result.message += render(d, loaded.source);
+  return result;
+}
+
 ScenarioResult run_scenario_file(const std::string& path, const DriverFactory& drivers, const RunOptions& options) {
   LoadResult loaded = load_scenario_file(path);
-  if (!loaded.scenario) {
-    ScenarioResult result;
-    result.file = path;
-    result.name = path;
-    result.outcome = Outcome::unresolved;
-    for (const auto& d : loaded.errors) result.message += render(d, loaded.source);
-    return result;
-  }
+  if (!loaded.scenario) return unresolved_result(path, loaded);
   return run_scenario(*loaded.scenario, drivers, options);
 }
 

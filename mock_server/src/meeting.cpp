@@ -164,20 +164,18 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     changed_threads_.push_back(room->thread_id);
     return resp;
   }
-  if (auto* hold = std::get_if<protocol::Hold>(&request.params)) {
-    Leg* leg = find_leg(pid, hold->call_id);
+  // Hold and resume move one of the participant's legs between Connected and LocalHold.
+  auto change_hold = [&](const std::string& call_id, const char* from, const char* to, const char* refusal) {
+    Leg* leg = find_leg(pid, call_id);
     if (!leg) return error(404, "no such call");
-    if (leg->state != "Connected") return error(409, "the call is not connected");
-    leg->state = "LocalHold";
+    if (leg->state != from) return error(409, refusal);
+    leg->state = to;
     return resp;
-  }
-  if (auto* resume = std::get_if<protocol::Resume>(&request.params)) {
-    Leg* leg = find_leg(pid, resume->call_id);
-    if (!leg) return error(404, "no such call");
-    if (leg->state != "LocalHold") return error(409, "the call is not on hold");
-    leg->state = "Connected";
-    return resp;
-  }
+  };
+  if (auto* hold = std::get_if<protocol::Hold>(&request.params))
+    return change_hold(hold->call_id, "Connected", "LocalHold", "the call is not connected");
+  if (auto* resume = std::get_if<protocol::Resume>(&request.params))
+    return change_hold(resume->call_id, "LocalHold", "Connected", "the call is not on hold");
   if (auto* hang_up = std::get_if<protocol::HangUp>(&request.params)) {
     Leg* leg = find_leg(pid, hang_up->call_id);
     if (!leg) return error(404, "no such call");

@@ -122,34 +122,29 @@ void Call::start_join(protocol::RequestParams request, std::function<void(Result
   });
 }
 
-void Call::plain_hold(Completion done) {
-  if (state_ != CallState::Connected) {
-    later(*connection_, [done = std::move(done)] { done(unexpected(CallError{400, 0, ResultCategory::expected_error, "the call is not connected", std::nullopt})); });
+void Call::change_hold(protocol::RequestParams request, CallState from, CallState to, const char* refusal, Completion done) {
+  if (state_ != from) {
+    later(*connection_, [done = std::move(done), refusal] {
+      done(unexpected(CallError{400, 0, ResultCategory::expected_error, refusal, std::nullopt}));
+    });
     return;
   }
   std::weak_ptr<Call> weak = weak_from_this();
-  connection_->request(protocol::Hold{id_}, [weak, done = std::move(done)](auto reply) {
+  connection_->request(std::move(request), [weak, to, done = std::move(done)](auto reply) {
     auto self = weak.lock();
     if (!self) return;
     if (!reply) return done(unexpected(service_error(reply.error())));
-    self->set_state(CallState::LocalHold);
+    self->set_state(to);
     done({});
   });
 }
 
+void Call::plain_hold(Completion done) {
+  change_hold(protocol::Hold{id_}, CallState::Connected, CallState::LocalHold, "the call is not connected", std::move(done));
+}
+
 void Call::plain_resume(Completion done) {
-  if (state_ != CallState::LocalHold) {
-    later(*connection_, [done = std::move(done)] { done(unexpected(CallError{400, 0, ResultCategory::expected_error, "the call is not on hold", std::nullopt})); });
-    return;
-  }
-  std::weak_ptr<Call> weak = weak_from_this();
-  connection_->request(protocol::Resume{id_}, [weak, done = std::move(done)](auto reply) {
-    auto self = weak.lock();
-    if (!self) return;
-    if (!reply) return done(unexpected(service_error(reply.error())));
-    self->set_state(CallState::Connected);
-    done({});
-  });
+  change_hold(protocol::Resume{id_}, CallState::LocalHold, CallState::Connected, "the call is not on hold", std::move(done));
 }
 
 void Call::plain_hang_up(Completion done) {

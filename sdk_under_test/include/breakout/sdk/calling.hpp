@@ -147,6 +147,8 @@ class Call : public std::enable_shared_from_this<Call> {
   void on_service_message(const protocol::ServerMessage& message);
   /// Joins with the given request; the call goes Connecting, then Connected or Disconnected.
   void start_join(protocol::RequestParams request, std::function<void(Result<void>)> done);
+  /// Sends hold or resume when the call is in `from`, and moves it to `to` on success.
+  void change_hold(protocol::RequestParams request, CallState from, CallState to, const char* refusal, Completion done);
   void plain_hold(Completion done);
   void plain_resume(Completion done);
   void plain_hang_up(Completion done);
