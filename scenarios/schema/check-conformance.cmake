@@ -1,5 +1,6 @@
 # The conformance coverage check: every rule of docs/conformance.md has a scenario, every rule a
-# scenario names exists, and each rule's row lists exactly the scenarios that name it.
+# scenario names exists, each rule's row lists exactly the scenarios that name it, and every rule
+# outside the error table has an SDK unit test named after it.
 cmake_minimum_required(VERSION 3.25)
 file(READ "${DOC}" doc)
 # Semicolons separate CMake list items: take them out of the text before splitting it into lines.
@@ -54,6 +55,21 @@ foreach(r IN LISTS rules)
     list(APPEND errors "${r}: no scenario covers it")
   elseif(NOT "${actual}" STREQUAL "${listed_${r}}")
     list(APPEND errors "${r}: docs/conformance.md lists [${listed_${r}}] but the scenarios naming it are [${actual}]")
+  endif()
+endforeach()
+
+# Every rule but the error-table rows (covered through the rules that raise them) has a unit test
+# of the SDK whose name starts with the rule.
+file(GLOB unit_sources "${UNIT_TESTS}/*.cpp")
+set(unit_names "")
+foreach(src IN LISTS unit_sources)
+  file(STRINGS "${src}" cases REGEX "TEST_CASE\\(\"BR-")
+  string(REGEX MATCHALL "BR-[A-Z]+-[0-9]+" found "${cases}")
+  list(APPEND unit_names ${found})
+endforeach()
+foreach(r IN LISTS rules)
+  if(NOT r MATCHES "^BR-ERR-" AND NOT r IN_LIST unit_names)
+    list(APPEND errors "${r}: no SDK unit test names it")
   endif()
 endforeach()
 

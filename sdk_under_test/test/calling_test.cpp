@@ -59,6 +59,8 @@ TEST_CASE("BR-CALL-4: a call carries its id, thread id, kind and role once joine
   CHECK(f.main->info().thread_id == "19:meeting_main@thread.v2");
   CHECK(f.main->kind() == CallKind::teams_meeting);
   CHECK(f.main->role() == "Attendee");
+  CHECK(f.agent->display_name() == "Alice");
+  CHECK(f.agent->identifier().raw_id == "8:acs:alice");
 }
 
 TEST_CASE("BR-FEAT-1: every call kind but a Teams meeting refuses the feature with 400/46250", "[sdk][feature]") {
