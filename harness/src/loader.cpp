@@ -5,7 +5,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -65,38 +67,152 @@ struct Entries {
 
 class Loader {
  public:
-  Loader(std::string file, const std::string& source) : file_(std::move(file)), source_(source) {}
+  Loader(std::string file, std::string source, int depth = 0)
+      : file_(std::move(file)), source_(std::move(source)), depth_(depth) {}
 
   LoadResult load() {
     LoadResult result;
-    result.source = source_;
-    YAML::Node root;
-    try {
-      root = YAML::Load(source_);
-    } catch (const YAML::ParserException& e) {
-      error_at(e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
-      result.errors = std::move(errors_);
-      return result;
-    } catch (const YAML::Exception& e) {
-      error_at(0, 0, std::string("cannot read the file as YAML: ") + e.what());
+    result.sources[file_] = source_;
+    // The matrix is read from the file with every ${...} blanked out: unfilled, they need not be valid YAML.
+    auto root = parse(std::regex_replace(source_, std::regex(R"(\$\{[A-Za-z0-9_]+\})"), "matrix_value"));
+    if (root && !root->IsMap()) error(*root, "a scenario must be a mapping with at least 'name', 'participants' and 'steps'");
+    if (!root || !root->IsMap()) {
       result.errors = std::move(errors_);
       return result;
     }
-    Scenario s;
-    s.file = file_;
-    s.source = source_;
-    s.loc = {file_, 1, 1};
-    if (!root.IsMap()) {
-      error(root, "a scenario must be a mapping with at least 'name', 'participants' and 'steps'");
-    } else {
-      read_scenario(root, s);
+    auto variants = read_matrix(*root);
+    if (!variants) {
+      result.errors = std::move(errors_);
+      return result;
     }
-    result.errors = std::move(errors_);
-    if (result.errors.empty()) result.scenario = std::move(s);
+    for (const auto& [suffix, values] : *variants) {
+      // Each variant is the file with the matrix values put in, read afresh (lines stay where they are).
+      Loader variant(file_, substitute(source_, values), depth_);
+      auto vroot = variant.parse(variant.source_);
+      if (!vroot) {
+        merge(variant, result);
+        continue;
+      }
+      Scenario s;
+      s.file = file_;
+      s.source = source_;
+      s.loc = {file_, 1, 1};
+      variant.read_scenario(*vroot, s);
+      if (!suffix.empty()) s.name += " [" + suffix + "]";
+      for (const auto& [k, v] : values) s.tags.push_back(k + "=" + v);
+      bool clean = variant.errors_.empty();
+      merge(variant, result);
+      if (clean) result.scenarios.push_back(std::move(s));
+    }
+    if (!result.errors.empty()) result.scenarios.clear();
     return result;
   }
 
  private:
+  using Values = std::vector<std::pair<std::string, std::string>>;
+
+  std::optional<YAML::Node> parse(const std::string& text) {
+    try {
+      return YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+      error_at(e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
+    } catch (const YAML::Exception& e) {
+      error_at(0, 0, std::string("cannot read the file as YAML: ") + e.what());
+    }
+    return std::nullopt;
+  }
+
+  /// The variants of a file: one unnamed one without 'matrix:', else one per combination of the
+  /// matrix's values, in the order written (the first key varies slowest).
+  std::optional<std::vector<std::pair<std::string, Values>>> read_matrix(const YAML::Node& root) {
+    std::vector<std::pair<std::string, Values>> variants{{"", {}}};
+    const YAML::Node m = root["matrix"];
+    if (!m) return variants;
+    if (!m.IsMap() || m.size() == 0) {
+      error(m, "'matrix' maps variable names to lists of values, like {kind: [group, room]}");
+      return std::nullopt;
+    }
+    for (auto it = m.begin(); it != m.end(); ++it) {
+      std::string name = it->first.Scalar();
+      bool identifier = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+      if (!identifier) {
+        error(it->first, "a matrix variable is a name of letters, digits and '_'");
+        return std::nullopt;
+      }
+      if (!it->second.IsSequence() || it->second.size() == 0) {
+        error(it->second, "matrix variable '" + name + "' needs a non-empty list of values");
+        return std::nullopt;
+      }
+      std::vector<std::pair<std::string, Values>> next;
+      for (const auto& [suffix, values] : variants) {
+        for (const auto& v : it->second) {
+          if (!v.IsScalar()) {
+            error(v, "matrix values must be plain values");
+            return std::nullopt;
+          }
+          Values more = values;
+          more.emplace_back(name, v.Scalar());
+          next.emplace_back((suffix.empty() ? "" : suffix + ", ") + name + "=" + v.Scalar(), std::move(more));
+        }
+      }
+      variants = std::move(next);
+    }
+    return variants;
+  }
+
+  static std::string substitute(std::string text, const Values& values) {
+    for (const auto& [name, value] : values) {
+      std::string token = "${" + name + "}";
+      for (auto pos = text.find(token); pos != std::string::npos; pos = text.find(token, pos + value.size()))
+        text.replace(pos, token.size(), value);
+    }
+    return text;
+  }
+
+  void merge(Loader& other, LoadResult& result) {
+    for (auto& d : other.errors_) {
+      bool seen = std::any_of(result.errors.begin(), result.errors.end(), [&](const Diagnostic& e) {
+        return e.loc.to_string() == d.loc.to_string() && e.message == d.message;
+      });
+      if (!seen) result.errors.push_back(std::move(d));
+    }
+    other.errors_.clear();
+    for (auto& [path, text] : other.included_) result.sources[path] = text;
+  }
+
+  /// Reads the set-up keys of a fixture file into the scenario.
+  void read_include(const YAML::Node& list, Scenario& s) {
+    if (!list.IsSequence()) return error(list, "'include' is a list of fixture files");
+    for (const auto& item : list) {
+      if (!item.IsScalar()) {
+        error(item, "an include is the path of a fixture file, relative to this file");
+        continue;
+      }
+      std::string path = (std::filesystem::path(file_).parent_path() / item.Scalar()).lexically_normal().string();
+      if (depth_ >= 8) {
+        error(item, "fixtures include each other more than 8 deep (an include cycle?)");
+        continue;
+      }
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        error(item, "cannot open fixture '" + path + "'");
+        continue;
+      }
+      std::ostringstream buffer;
+      buffer << in.rdbuf();
+      Loader fixture(path, buffer.str(), depth_ + 1);
+      fixture.rooms_ = rooms_;
+      included_[path] = fixture.source_;
+      if (auto root = fixture.parse(fixture.source_)) {
+        if (!root->IsMap()) fixture.error(*root, "a fixture is a mapping of set-up keys");
+        else fixture.read_setup(*root, s, true);
+      }
+      rooms_ = fixture.rooms_;
+      for (auto& [p, t] : fixture.included_) included_[p] = t;
+      for (auto& d : fixture.errors_) errors_.push_back(std::move(d));
+    }
+  }
+
   SourceLoc at(const YAML::Node& n) const {
     auto m = n.Mark();
     if (m.line < 0) return {file_, 0, 0};
@@ -216,8 +332,8 @@ class Loader {
 
   void read_scenario(const YAML::Node& root, Scenario& s) {
     auto e = mapping(root, "the scenario",
-                     {"name", "description", "rules", "tags", "xfail", "skip", "meeting", "clientOptions", "participants", "rooms",
-                      "ignore", "steps"});
+                     {"name", "description", "rules", "tags", "xfail", "skip", "include", "matrix", "meeting", "clientOptions",
+                      "participants", "rooms", "ignore", "steps"});
     if (!e) return;
     s.name = string(*e, "name", "the scenario", true).value_or("");
     s.description = string(*e, "description", "the scenario", false).value_or("");
@@ -225,15 +341,30 @@ class Loader {
     s.tags = string_list(*e, "tags");
     s.xfail = string(*e, "xfail", "the scenario", false);
     s.skip = string(*e, "skip", "the scenario", false);
-    if (!e->value("participants")) missing_.push_back({"the scenario", "participants"});
+    if (const auto* inc = e->value("include")) read_include(*inc, s);
+    if (!e->value("participants") && s.participants.empty()) missing_.push_back({"the scenario", "participants"});
     if (!e->value("steps")) missing_.push_back({"the scenario", "steps"});
     flush_missing(root);
+    read_setup(root, s, false);
+    if (const auto* st = e->value("steps")) read_steps(*st, s);
+  }
+
+  /// The set-up keys, from a scenario or (fixture = true) a fixture file.
+  void read_setup(const YAML::Node& root, Scenario& s, bool fixture) {
+    std::optional<Entries> e;
+    if (fixture) {
+      e = mapping(root, "a fixture", {"include", "meeting", "clientOptions", "participants", "rooms", "ignore"});
+      if (!e) return;
+      if (const auto* inc = e->value("include")) read_include(*inc, s);
+    } else {
+      e = Entries{};
+      for (auto it = root.begin(); it != root.end(); ++it) e->items.emplace_back(it->first, it->second);
+    }
     if (const auto* m = e->value("meeting")) read_meeting(*m, s);
     if (const auto* c = e->value("clientOptions")) read_client_options(*c, s);
     if (const auto* p = e->value("participants")) read_participants(*p, s);
     if (const auto* r = e->value("rooms")) read_rooms(*r, s);
     if (const auto* i = e->value("ignore")) read_ignore(*i, s);
-    if (const auto* st = e->value("steps")) read_steps(*st, s);
   }
 
   void read_meeting(const YAML::Node& n, Scenario& s) {
@@ -649,7 +780,9 @@ class Loader {
   }
 
   std::string file_;
-  const std::string& source_;
+  std::string source_;
+  int depth_ = 0;
+  std::map<std::string, std::string> included_;
   std::vector<Diagnostic> errors_;
   std::vector<std::pair<std::string, std::string>> missing_;
   std::set<std::string> rooms_;
@@ -669,6 +802,15 @@ LoadResult load_scenario_file(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return load_scenario_text(buffer.str(), path);
+}
+
+std::string render_errors(const LoadResult& result) {
+  std::string out;
+  for (const auto& d : result.errors) {
+    auto it = result.sources.find(d.loc.file);
+    out += render(d, it == result.sources.end() ? std::string() : it->second);
+  }
+  return out;
 }
 
 }  // namespace breakout::harness

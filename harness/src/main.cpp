@@ -8,6 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <random>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -100,7 +103,9 @@ int main(int argc, char** argv) {
   run->add_option("--json", json_report, "write a JSON report (with event logs) to this file");
   run->add_option("--timeout-ms", timeout_ms, "wall-clock limit per scenario before it is a TIMEOUT")->capture_default_str();
   run->add_option("--repeat", repeat, "run each scenario this many times")->check(CLI::Range(1, 100000));
-  run->add_option("--seed", seed, "seed for randomised parts")->capture_default_str();
+  int parallel = 1;
+  auto* seed_option = run->add_option("--seed", seed, "shuffle the order of the runs with this seed (to find scenarios that depend on each other)");
+  run->add_option("-j,--jobs", parallel, "run this many scenarios at once")->check(CLI::Range(1, 64));
 
   Selection validate_sel;
   auto* validate = app.add_subcommand("validate", "check scenarios without running them");
@@ -120,7 +125,10 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (!in_shard(i, sel.shard)) continue;
       LoadResult loaded = load_scenario_file(files[i]);
-      if (loaded.scenario && !selected(*loaded.scenario, sel)) continue;
+      if (loaded.ok()) {
+        std::erase_if(loaded.scenarios, [&](const Scenario& s) { return !selected(s, sel); });
+        if (loaded.scenarios.empty()) continue;
+      }
       out.emplace_back(files[i], std::move(loaded));
     }
     return out;
@@ -131,7 +139,7 @@ int main(int argc, char** argv) {
     auto loaded = load_selected(validate_sel, broken);
     int errors = 0;
     for (const auto& [file, result] : loaded) {
-      for (const auto& d : result.errors) std::cerr << render(d, result.source);
+      std::cerr << render_errors(result);
       errors += static_cast<int>(result.errors.size());
     }
     std::cout << loaded.size() << " scenario file(s) checked, " << errors << " error(s)\n";
@@ -142,21 +150,24 @@ int main(int argc, char** argv) {
     bool broken = false;
     auto loaded = load_selected(list_sel, broken);
     for (const auto& [file, result] : loaded) {
-      if (!result.scenario) {
+      if (!result.ok()) {
         std::cout << file << "  (does not validate)\n";
         continue;
       }
-      std::cout << file << "  " << result.scenario->name;
-      if (!result.scenario->tags.empty()) {
-        std::cout << "  [";
-        for (std::size_t i = 0; i < result.scenario->tags.size(); ++i) std::cout << (i ? "," : "") << result.scenario->tags[i];
-        std::cout << "]";
+      for (const auto& scenario : result.scenarios) {
+        std::cout << file << "  " << scenario.name;
+        if (!scenario.tags.empty()) {
+          std::cout << "  [";
+          for (std::size_t i = 0; i < scenario.tags.size(); ++i) std::cout << (i ? "," : "") << scenario.tags[i];
+          std::cout << "]";
+        }
+        std::cout << "\n";
       }
-      std::cout << "\n";
     }
     return broken ? 2 : 0;
   }
 
+  bool seed_given = seed_option->count() > 0;
   bool broken = false;
   auto loaded = load_selected(run_sel, broken);
   RunOptions options;
@@ -165,36 +176,67 @@ int main(int argc, char** argv) {
   SuiteReport report;
   report.rerun_template = std::string(argv[0]) + " run {file}";
   auto drivers = sdk_driver_factory();
-  auto started = std::chrono::steady_clock::now();
+
+  // One job per scenario variant and repeat; results keep the job order whatever -j is.
+  struct Job {
+    std::string file;
+    const LoadResult* loaded;
+    const Scenario* scenario;  // null for a file that does not validate
+    int repeat;
+  };
+  std::vector<Job> jobs;
   for (const auto& [file, result] : loaded) {
-    for (int i = 0; i < repeat; ++i) {
-      if (!result.scenario) {
-        report.results.push_back(unresolved_result(file, result));
-      } else {
-        ScenarioResult r = run_scenario(*result.scenario, drivers, options);
-        // A repeat must see exactly what the first run saw: anything else is nondeterminism.
-        if (i > 0 && r.outcome == Outcome::pass) {
-          const ScenarioResult* first = nullptr;
-          for (const auto& earlier : report.results)
-            if (earlier.file == file) { first = &earlier; break; }
-          if (first) {
-            std::size_t n = std::max(first->log.size(), r.log.size());
-            for (std::size_t k = 0; k < n; ++k) {
-              std::string a = k < first->log.size() ? format_observation(first->log[k]) : "(nothing)";
-              std::string b = k < r.log.size() ? format_observation(r.log[k]) : "(nothing)";
-              if (a == b) continue;
-              r.outcome = Outcome::fail;
-              r.message = file + ": error: repeat " + std::to_string(i + 1) + " saw a different event log than the first run\n" +
-                          "note: event " + std::to_string(k + 1) + " of the first run: " + a + "\n" +
-                          "note: event " + std::to_string(k + 1) + " of this run:      " + b + "\n";
-              break;
-            }
-          }
-        }
-        report.results.push_back(std::move(r));
+    if (!result.ok()) {
+      jobs.push_back({file, &result, nullptr, 0});
+      continue;
+    }
+    for (const auto& scenario : result.scenarios)
+      for (int i = 0; i < repeat; ++i) jobs.push_back({file, &result, &scenario, i});
+  }
+  if (seed_given) {
+    std::mt19937_64 rng(seed);
+    std::shuffle(jobs.begin(), jobs.end(), rng);
+  }
+  std::vector<ScenarioResult> results(jobs.size());
+  auto started = std::chrono::steady_clock::now();
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t k = next++; k < jobs.size(); k = next++) {
+      const Job& job = jobs[k];
+      results[k] = job.scenario ? run_scenario(*job.scenario, drivers, options) : unresolved_result(job.file, *job.loaded);
+      if (job.scenario && job.scenario->name != job.loaded->scenarios.front().name)
+        results[k].name = job.scenario->name;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < std::min<int>(parallel, static_cast<int>(jobs.size())); ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+
+  // A repeat must see exactly what the first run of the same variant saw: anything else is nondeterminism.
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    if (!jobs[k].scenario || results[k].outcome != Outcome::pass) continue;
+    for (std::size_t f = 0; f < jobs.size(); ++f) {
+      if (f == k || jobs[f].scenario != jobs[k].scenario || jobs[f].repeat >= jobs[k].repeat) continue;
+      const auto& a_log = results[f].log;
+      const auto& b_log = results[k].log;
+      std::size_t n = std::max(a_log.size(), b_log.size());
+      for (std::size_t e = 0; e < n; ++e) {
+        std::string a = e < a_log.size() ? format_observation(a_log[e]) : "(nothing)";
+        std::string b = e < b_log.size() ? format_observation(b_log[e]) : "(nothing)";
+        if (a == b) continue;
+        results[k].outcome = Outcome::fail;
+        results[k].message = jobs[k].file + ": error: repeat " + std::to_string(jobs[k].repeat + 1) +
+                             " saw a different event log than repeat " + std::to_string(jobs[f].repeat + 1) + "\n" +
+                             "note: event " + std::to_string(e + 1) + " then: " + a + "\n" +
+                             "note: event " + std::to_string(e + 1) + " now:  " + b + "\n";
+        break;
       }
+      break;
     }
   }
+  report.results = std::move(results);
+  if (seed_given) std::cout << "order shuffled with --seed " << seed << "\n";
   report.wall_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   write_console(std::cout, report);
   if (!junit.empty()) {

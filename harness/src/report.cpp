@@ -25,10 +25,12 @@ std::string xml_escape(const std::string& s) {
 
 bool is_failure(Outcome o) { return o == Outcome::fail || o == Outcome::timeout || o == Outcome::unresolved || o == Outcome::xpass; }
 
-std::string rerun(const SuiteReport& report, const std::string& file) {
+/// The command that re-runs just this result: the file, and for a matrix variant its name.
+std::string rerun(const SuiteReport& report, const ScenarioResult& r) {
   std::string cmd = report.rerun_template;
   auto pos = cmd.find("{file}");
-  if (pos != std::string::npos) cmd.replace(pos, 6, file);
+  if (pos != std::string::npos) cmd.replace(pos, 6, r.file);
+  if (r.name.find(" [") != std::string::npos && r.name.back() == ']') cmd += " --filter '" + r.name + "'";
   return cmd;
 }
 
@@ -53,7 +55,7 @@ void write_console(std::ostream& out, const SuiteReport& report) {
     }
     out << r.message;
     if (!r.message.empty() && r.message.back() != '\n') out << "\n";
-    out << "  re-run: " << rerun(report, r.file) << "\n\n";
+    out << "  re-run: " << rerun(report, r) << "\n\n";
   }
   int passed = counts[Outcome::pass];
   int failed = counts[Outcome::fail] + counts[Outcome::timeout] + counts[Outcome::unresolved] + counts[Outcome::xpass];
@@ -86,12 +88,12 @@ void write_junit(std::ostream& out, const SuiteReport& report) {
       case Outcome::fail:
       case Outcome::xpass:
         out << "      <failure message=\"" << xml_escape(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
-            << xml_escape(r.message + "re-run: " + rerun(report, r.file)) << "</failure>\n";
+            << xml_escape(r.message + "re-run: " + rerun(report, r)) << "</failure>\n";
         break;
       case Outcome::timeout:
       case Outcome::unresolved:
         out << "      <error message=\"" << xml_escape(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
-            << xml_escape(r.message + "re-run: " + rerun(report, r.file)) << "</error>\n";
+            << xml_escape(r.message + "re-run: " + rerun(report, r)) << "</error>\n";
         break;
       case Outcome::skip:
       case Outcome::xfail:
@@ -119,7 +121,7 @@ void write_json(std::ostream& out, const SuiteReport& report) {
                          {"message", r.message},
                          {"wallTimeMs", r.wall_time.count()},
                          {"virtualTimeMs", r.virtual_time.count()},
-                         {"rerun", rerun(report, r.file)},
+                         {"rerun", rerun(report, r)},
                          {"log", log}});
   }
   std::map<std::string, int> counts;

@@ -429,14 +429,14 @@ ScenarioResult unresolved_result(const std::string& path, const LoadResult& load
   result.file = path;
   result.name = path;
   result.outcome = Outcome::unresolved;
-  for (const auto& d : loaded.errors) result.message += render(d, loaded.source);
+  result.message = render_errors(loaded);
   return result;
 }
 
 ScenarioResult run_scenario_file(const std::string& path, const DriverFactory& drivers, const RunOptions& options) {
   LoadResult loaded = load_scenario_file(path);
-  if (!loaded.scenario) return unresolved_result(path, loaded);
-  return run_scenario(*loaded.scenario, drivers, options);
+  if (!loaded.ok()) return unresolved_result(path, loaded);
+  return run_scenario(loaded.scenarios.front(), drivers, options);
 }
 
 }  // namespace breakout::harness

@@ -32,17 +32,17 @@ std::vector<std::string> messages(const LoadResult& r) {
 TEST_CASE("a valid scenario loads with its steps and defaults", "[harness][loader]") {
   auto r = load_scenario_text(kValid, "s.yaml");
   REQUIRE(r.errors.empty());
-  REQUIRE(r.scenario);
-  CHECK(r.scenario->steps.size() == 2);
-  const auto& expect = std::get<ExpectStep>(r.scenario->steps[1].body);
+  REQUIRE(r.ok());
+  CHECK(r.scenarios.front().steps.size() == 2);
+  const auto& expect = std::get<ExpectStep>(r.scenarios.front().steps[1].body);
   CHECK(expect.events.at(0).participant == "alice");  // the only client is the default participant
   CHECK(expect.within == std::chrono::seconds(3));
-  CHECK(r.scenario->steps[1].loc.line == 10);
+  CHECK(r.scenarios.front().steps[1].loc.line == 10);
 }
 
 TEST_CASE("a YAML syntax error is reported at its line and column, not thrown", "[harness][loader]") {
   auto r = load_scenario_text("name: x\nsteps: [\n  - a: b\n", "broken.yaml");
-  REQUIRE_FALSE(r.scenario);
+  REQUIRE_FALSE(r.ok());
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].loc.file == "broken.yaml");
   CHECK(r.errors[0].loc.line > 0);
@@ -117,4 +117,59 @@ TEST_CASE("a diagnostic renders the source line with a caret under the column", 
 TEST_CASE("did_you_mean suggests only close words", "[harness][diagnostics]") {
   CHECK(did_you_mean("opnRoom", {"openRoom", "closeRoom"}) == "openRoom");
   CHECK(did_you_mean("zzzzzz", {"openRoom", "closeRoom"}).empty());
+}
+
+TEST_CASE("an included fixture's set-up comes first, and its rooms can be used by the steps", "[harness][loader][include]") {
+  auto r = load_scenario_file(BREAKOUT_TEST_DATA "/uses-fixture.yaml");
+  INFO(render_errors(r));
+  REQUIRE(r.ok());
+  const auto& s = r.scenarios.front();
+  REQUIRE(s.participants.size() == 2);
+  CHECK(s.participants[0].config.id == "alice");
+  CHECK(s.participants[1].config.id == "bob");
+  CHECK(s.meeting.rooms.at(0).participants == std::vector<std::string>{"alice"});
+}
+
+TEST_CASE("mistakes in a fixture are reported in the fixture, with its own source line", "[harness][loader][include]") {
+  auto r = load_scenario_file(BREAKOUT_TEST_DATA "/broken-fixture.yaml");
+  REQUIRE_FALSE(r.ok());
+  auto m = messages(r);
+  REQUIRE(m.size() == 2);
+  CHECK(m[0] == std::string(BREAKOUT_TEST_DATA) + "/fixtures/broken.yaml:3:11: unknown role 'Boss'");
+  CHECK(m[1].find("cannot open fixture") != std::string::npos);
+  CHECK(render_errors(r).find("    role: Boss\n          ^") != std::string::npos);
+}
+
+TEST_CASE("a matrix expands one file into named variants with the values put in", "[harness][loader][matrix]") {
+  auto r = load_scenario_text(R"(name: kinds
+matrix:
+  kind: [group, room]
+  auto: [true, false]
+meeting: { kind: ${kind} }
+participants: [{id: alice}]
+rooms: [{id: r1, autoMove: ${auto}}]
+steps: []
+)", "x.yaml");
+  INFO(render_errors(r));
+  REQUIRE(r.ok());
+  REQUIRE(r.scenarios.size() == 4);
+  CHECK(r.scenarios[0].name == "kinds [kind=group, auto=true]");
+  CHECK(r.scenarios[3].name == "kinds [kind=room, auto=false]");
+  CHECK(r.scenarios[3].meeting.kind == breakout::mock::CallKind::room);
+  CHECK_FALSE(r.scenarios[3].meeting.rooms.at(0).auto_move);
+  CHECK(std::find(r.scenarios[1].tags.begin(), r.scenarios[1].tags.end(), "auto=false") != r.scenarios[1].tags.end());
+}
+
+TEST_CASE("a matrix value that makes a variant invalid is reported once", "[harness][loader][matrix]") {
+  auto r = load_scenario_text(R"(name: kinds
+matrix:
+  kind: [group, nope]
+meeting: { kind: ${kind} }
+participants: [{id: alice}]
+steps: []
+)", "x.yaml");
+  REQUIRE_FALSE(r.ok());
+  auto m = messages(r);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].find("unknown meeting kind 'nope'") != std::string::npos);
 }

@@ -21,8 +21,8 @@ rooms:
 
 ScenarioResult run_text(const std::string& text) {
   auto loaded = load_scenario_text(text, "t.yaml");
-  REQUIRE(loaded.scenario);
-  return run_scenario(*loaded.scenario, sdk_driver_factory(), RunOptions{});
+  REQUIRE(loaded.ok());
+  return run_scenario(loaded.scenarios.front(), sdk_driver_factory(), RunOptions{});
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ struct RunOptions {
 ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options);
 /// The result for a file that did not load: UNRESOLVED, with every diagnostic rendered.
 ScenarioResult unresolved_result(const std::string& path, const LoadResult& loaded);
-/// Loads and runs one file; a file that does not load is UNRESOLVED with its diagnostics.
+/// Loads and runs one file (its first variant); a file that does not load is UNRESOLVED with its diagnostics.
 ScenarioResult run_scenario_file(const std::string& path, const DriverFactory& drivers, const RunOptions& options);
 
 /// One log line: "[+3.000s] alice callStateChanged {"call":"main","state":"LocalHold"}".

@@ -111,12 +111,18 @@ struct Scenario {
   SourceLoc loc;
 };
 
-/// The result of loading a file: the scenario, or every error found in it.
+/// The result of loading a file: its scenarios (one, or one per matrix variant), or every error
+/// found in it and in the fixtures it includes.
 struct LoadResult {
-  std::optional<Scenario> scenario;
+  std::vector<Scenario> scenarios;
   std::vector<Diagnostic> errors;
-  std::string source;
+  /// The text of the file and of each fixture it includes, by path, for showing source lines.
+  std::map<std::string, std::string> sources;
+  bool ok() const { return errors.empty() && !scenarios.empty(); }
 };
+
+/// Every error of a load, rendered with its source line and caret.
+std::string render_errors(const LoadResult& result);
 
 LoadResult load_scenario_file(const std::string& path);
 LoadResult load_scenario_text(const std::string& text, const std::string& path);
