@@ -46,6 +46,11 @@ void write_console(std::ostream& out, const SuiteReport& report) {
   std::map<Outcome, int> counts;
   for (const auto& r : report.results) {
     ++counts[r.outcome];
+    // Expected failures and skips are listed with their reason, so none of them goes unnoticed.
+    if (r.outcome == Outcome::xfail || r.outcome == Outcome::skip) {
+      out << to_string(r.outcome) << ": " << r.name << " (" << r.file << "): " << r.reason << "\n";
+      continue;
+    }
     if (!is_failure(r.outcome)) continue;
     out << to_string(r.outcome) << ": " << r.name << " (" << r.file << ")\n";
     if (!r.rules.empty()) {
