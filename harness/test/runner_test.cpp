@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 using namespace breakout::harness;
 
 namespace {
@@ -130,4 +132,45 @@ TEST_CASE("a file that does not validate is UNRESOLVED, not FAIL", "[harness][ru
   auto r = run_scenario_file("/nonexistent/scenario.yaml", sdk_driver_factory(), RunOptions{});
   CHECK(r.outcome == Outcome::unresolved);
   CHECK(r.message.find("cannot open the file") != std::string::npos);
+}
+
+TEST_CASE("a run that cannot settle within the wall-clock limit is a TIMEOUT, not a hang", "[harness][runner]") {
+  auto loaded = load_scenario_text(kHeader + "steps:\n  - advance: 1s\n", "t.yaml");
+  REQUIRE(loaded.ok());
+  RunOptions options;
+  options.wall_timeout = std::chrono::milliseconds(0);
+  auto r = run_scenario(loaded.scenarios.front(), sdk_driver_factory(), options);
+  CHECK(r.outcome == Outcome::timeout);
+  CHECK(r.message.find("did not settle within the wall-clock limit of 0 ms") != std::string::npos);
+}
+
+TEST_CASE("a skipped scenario is not run and keeps its reason", "[harness][runner]") {
+  auto r = run_text(kHeader + "skip: needs a second SDK\nsteps:\n  - expect: join\n");
+  CHECK(r.outcome == Outcome::skip);
+  CHECK(r.reason == "needs a second SDK");
+  CHECK(r.log.empty());
+}
+
+TEST_CASE("every scenario example in docs/scenarios.md validates", "[harness][docs]") {
+  std::ifstream in(BREAKOUT_SOURCE_DIR "/docs/scenarios.md");
+  REQUIRE(in);
+  std::string line, block;
+  bool inside = false;
+  int examples = 0;
+  while (std::getline(in, line)) {
+    if (!inside && line == "```yaml") {
+      inside = true;
+      block.clear();
+    } else if (inside && line == "```") {
+      inside = false;
+      ++examples;
+      // Read as if it were a file in scenarios/moving/, so its includes resolve as they would there.
+      auto loaded = load_scenario_text(block, BREAKOUT_SOURCE_DIR "/scenarios/moving/example-" + std::to_string(examples) + ".yaml");
+      INFO(block << render_errors(loaded));
+      CHECK(loaded.ok());
+    } else if (inside) {
+      block += line + "\n";
+    }
+  }
+  CHECK(examples >= 3);
 }
