@@ -92,6 +92,20 @@ const std::map<std::string, Spec>& specs() {
          if (which != "previous" && which != "latest") fail("which", "expected \"previous\" (stale) or \"latest\" (duplicate)");
          return ResendDetails{f.string("participant"), which == "previous"};
        }}},
+      {"delayNext", {{"participant", "count", "by"}, [](const Fields& f) -> Action {
+         auto d = f.optional_duration("by");
+         if (!d) fail("by", "missing field 'by' (how long to hold the messages back, such as \"2s\")");
+         return DisturbNext{DisturbNext::Kind::delay, f.string("participant"), f.optional_int("count", 1, 10000).value_or(1), *d};
+       }}},
+      {"dropNext", {{"participant", "count"}, [](const Fields& f) -> Action {
+         return DisturbNext{DisturbNext::Kind::drop, f.string("participant"), f.optional_int("count", 1, 10000).value_or(1), {}};
+       }}},
+      {"duplicateNext", {{"participant", "count"}, [](const Fields& f) -> Action {
+         return DisturbNext{DisturbNext::Kind::duplicate, f.string("participant"), f.optional_int("count", 1, 10000).value_or(1), {}};
+       }}},
+      {"reorderNext", {{"participant", "count"}, [](const Fields& f) -> Action {
+         return DisturbNext{DisturbNext::Kind::reorder, f.string("participant"), f.optional_int("count", 1, 10000).value_or(1), {}};
+       }}},
       {"sendUnreadableDetails", {{"participant"}, [](const Fields& f) -> Action {
          return SendUnreadableDetails{f.string("participant")};
        }}},
@@ -180,7 +194,16 @@ std::string_view action_name(const Action& action) {
         else if constexpr (std::is_same_v<A, DropConnection>) return "dropConnection";
         else if constexpr (std::is_same_v<A, RefuseConnections>) return "refuseConnections";
         else if constexpr (std::is_same_v<A, SendUnreadableDetails>) return "sendUnreadableDetails";
-        else return "resendDetails";
+        else if constexpr (std::is_same_v<A, ResendDetails>) return "resendDetails";
+        else {
+          switch (a.kind) {
+            case DisturbNext::Kind::delay: return "delayNext";
+            case DisturbNext::Kind::drop: return "dropNext";
+            case DisturbNext::Kind::duplicate: return "duplicateNext";
+            case DisturbNext::Kind::reorder: break;
+          }
+          return "reorderNext";
+        }
       },
       action);
 }

@@ -69,6 +69,11 @@ struct Server::Impl {
   std::size_t live_sessions = 0;
   std::shared_ptr<Impl>* self = nullptr;
   std::map<std::string, std::weak_ptr<WsSession>> by_participant;
+  /// Scripted disturbances of the messages to each participant, applied in order.
+  std::map<std::string, std::deque<DisturbNext>> disturbances;
+  /// Messages held back by reorderNext until the next one has gone out.
+  std::map<std::string, std::vector<std::string>> held;
+  void send_now(const std::string& pid, std::string text);
   std::optional<clock::TimePoint> refuse_all_until;
   std::map<std::string, clock::TimePoint> refuse_until;
   std::vector<std::weak_ptr<beast::tcp_stream>> streams;  // every session's stream, to close on stop()
@@ -263,10 +268,46 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   http::response<http::string_body> res_;
 };
 
+void Server::Impl::send_now(const std::string& pid, std::string text) {
+  if (auto session = session_of(pid)) session->send(std::move(text));
+}
+
 void Server::Impl::deliver(const std::string& pid, const protocol::ServerMessage& message) {
-  auto it = by_participant.find(pid);
-  if (it == by_participant.end()) return;
-  if (auto session = it->second.lock()) session->send(protocol::encode(message));
+  std::string text = protocol::encode(message);
+  auto& queue = disturbances[pid];
+  bool sent = false;
+  if (queue.empty()) {
+    send_now(pid, std::move(text));
+    sent = true;
+  } else {
+    DisturbNext& d = queue.front();
+    switch (d.kind) {
+      case DisturbNext::Kind::drop:
+        break;
+      case DisturbNext::Kind::duplicate:
+        send_now(pid, text);
+        send_now(pid, std::move(text));
+        sent = true;
+        break;
+      case DisturbNext::Kind::delay:
+        clock.schedule(d.delay, [this, keep = *self, pid, text = std::move(text)]() mutable {
+          if (!stopped) send_now(pid, std::move(text));
+        });
+        break;
+      case DisturbNext::Kind::reorder:
+        held[pid].push_back(std::move(text));
+        break;
+    }
+    if (--d.count == 0) queue.pop_front();
+  }
+  // Messages held back by reorderNext go out right after the next one that was sent.
+  if (sent) {
+    if (auto h = held.find(pid); h != held.end()) {
+      auto later = std::move(h->second);
+      held.erase(h);
+      for (auto& t : later) send_now(pid, std::move(t));
+    }
+  }
 }
 
 void Server::Impl::attach(const std::shared_ptr<WsSession>& session) {
@@ -352,6 +393,11 @@ Expected<void, std::string> Server::apply(const Action& action) {
     auto s = impl_->session_of(a->participant);
     if (!s) return unexpected("participant '" + a->participant + "' is not connected");
     s->drop();
+    return {};
+  }
+  if (auto* a = std::get_if<DisturbNext>(&action)) {
+    if (auto r = known(a->participant); !r) return r;
+    impl_->disturbances[a->participant].push_back(*a);
     return {};
   }
   if (auto* a = std::get_if<RefuseConnections>(&action)) {

@@ -64,9 +64,19 @@ struct ResendDetails {
   bool previous = true;
 };
 
+/// What happens to the next `count` messages to a participant: held back for `delay` (later
+/// messages overtake them), dropped, sent twice, or swapped with the message after each.
+struct DisturbNext {
+  enum class Kind { delay, drop, duplicate, reorder };
+  Kind kind = Kind::drop;
+  std::string participant;
+  int count = 1;
+  clock::Duration delay{0};
+};
+
 using Action = std::variant<CreateRoom, DeleteRoom, UpdateRoom, Assign, OpenRoom, CloseRoom, OpenAllRooms,
                             CloseAllRooms, UpdateSettings, FailNext, ExpireToken, RevokeToken, DropConnection,
-                            RefuseConnections, SendUnreadableDetails, ResendDetails>;
+                            RefuseConnections, SendUnreadableDetails, ResendDetails, DisturbNext>;
 
 /// Why an action's JSON could not be read: the field (empty for the whole action) and the reason.
 struct ActionError {
