@@ -133,19 +133,22 @@ class Loader {
       return std::nullopt;
     }
     for (auto it = m.begin(); it != m.end(); ++it) {
-      std::string name = it->first.Scalar();
+      // Copies: what it-> points into lives only as long as the expression.
+      const YAML::Node key = it->first;
+      const YAML::Node list = it->second;
+      std::string name = key.Scalar();
       bool identifier = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
       if (!identifier) {
-        error(it->first, "a matrix variable is a name of letters, digits and '_'");
+        error(key, "a matrix variable is a name of letters, digits and '_'");
         return std::nullopt;
       }
-      if (!it->second.IsSequence() || it->second.size() == 0) {
-        error(it->second, "matrix variable '" + name + "' needs a non-empty list of values");
+      if (!list.IsSequence() || list.size() == 0) {
+        error(list, "matrix variable '" + name + "' needs a non-empty list of values");
         return std::nullopt;
       }
       std::vector<std::pair<std::string, Values>> next;
       for (const auto& [suffix, values] : variants) {
-        for (const auto& v : it->second) {
+        for (const auto& v : list) {
           if (!v.IsScalar()) {
             error(v, "matrix values must be plain values");
             return std::nullopt;
