@@ -44,6 +44,7 @@ struct Server::Impl {
         acceptor(io_) {}
 
   void deliver(const std::string& pid, const protocol::ServerMessage& message);
+  Expected<void, std::string> apply(const Action& action);
   void do_accept();
   void attach(const std::shared_ptr<WsSession>& session);
   void detach(WsSession* session);
@@ -242,13 +243,41 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return;
     }
     if (req_.method() == http::verb::get && req_.target() == "/healthz") return respond(http::status::ok, "ok\n");
+    if (server.options.control_endpoint) {
+      if (req_.method() == http::verb::post && req_.target() == "/actions") return control_action();
+      if (req_.method() == http::verb::get && req_.target() == "/legs") return legs();
+    }
     respond(http::status::not_found, "not found\n");
   }
 
-  void respond(http::status status, std::string body) {
+  /// POST /actions: one server action as JSON, applied now.
+  void control_action() {
+    auto json = protocol::parse_json(req_.body());
+    if (!json) return respond_json(http::status::bad_request, {{"error", {{"field", ""}, {"message", json.error().message}}}});
+    auto action = parse_action(*json);
+    if (!action)
+      return respond_json(http::status::bad_request, {{"error", {{"field", action.error().field}, {"message", action.error().message}}}});
+    auto applied = count_.server().apply(*action);
+    if (!applied) return respond_json(http::status::conflict, {{"error", {{"field", ""}, {"message", applied.error()}}}});
+    respond_json(http::status::ok, {{"ok", true}});
+  }
+
+  /// GET /legs: every call leg and its state.
+  void legs() {
+    protocol::Json list = protocol::Json::array();
+    for (const auto& l : count_.server().meeting.legs())
+      list.push_back({{"callId", l.call_id}, {"participant", l.participant}, {"room", l.room}, {"state", l.state}});
+    respond_json(http::status::ok, {{"legs", list}});
+  }
+
+  void respond_json(http::status status, const protocol::Json& body) {
+    respond(status, body.dump() + "\n", "application/json");
+  }
+
+  void respond(http::status status, std::string body, const char* content_type = "text/plain") {
     res_.result(status);
     res_.version(req_.version());
-    res_.set(http::field::content_type, "text/plain");
+    res_.set(http::field::content_type, content_type);
     res_.keep_alive(false);
     res_.body() = std::move(body);
     res_.prepare_payload();
@@ -372,46 +401,48 @@ std::string Server::url() const {
   return "ws://" + impl_->address + ":" + std::to_string(impl_->port) + "/signaling";
 }
 
-Expected<void, std::string> Server::apply(const Action& action) {
+Expected<void, std::string> Server::Impl::apply(const Action& action) {
   auto participant_of = [](const auto& a) -> std::string { return a.participant; };
   auto known = [&](const std::string& pid) -> Expected<void, std::string> {
-    if (!impl_->meeting.participant(pid)) return unexpected("no participant '" + pid + "'");
+    if (!meeting.participant(pid)) return unexpected("no participant '" + pid + "'");
     return {};
   };
   if (auto* a = std::get_if<ExpireToken>(&action)) {
-    if (auto r = impl_->meeting.revoke_token(participant_of(*a)); !r) return r;
-    if (auto s = impl_->session_of(a->participant)) s->close(websocket::close_reason(kCloseTokenExpired, "token expired"));
+    if (auto r = meeting.revoke_token(participant_of(*a)); !r) return r;
+    if (auto session = session_of(a->participant)) session->close(websocket::close_reason(kCloseTokenExpired, "token expired"));
     return {};
   }
   if (auto* a = std::get_if<RevokeToken>(&action)) {
-    if (auto r = impl_->meeting.revoke_token(participant_of(*a)); !r) return r;
-    if (auto s = impl_->session_of(a->participant)) s->close(websocket::close_reason(kCloseTokenRevoked, "token revoked"));
+    if (auto r = meeting.revoke_token(participant_of(*a)); !r) return r;
+    if (auto session = session_of(a->participant)) session->close(websocket::close_reason(kCloseTokenRevoked, "token revoked"));
     return {};
   }
   if (auto* a = std::get_if<DropConnection>(&action)) {
     if (auto r = known(a->participant); !r) return r;
-    auto s = impl_->session_of(a->participant);
+    auto s = session_of(a->participant);
     if (!s) return unexpected("participant '" + a->participant + "' is not connected");
     s->drop();
     return {};
   }
   if (auto* a = std::get_if<DisturbNext>(&action)) {
     if (auto r = known(a->participant); !r) return r;
-    impl_->disturbances[a->participant].push_back(*a);
+    disturbances[a->participant].push_back(*a);
     return {};
   }
   if (auto* a = std::get_if<RefuseConnections>(&action)) {
-    clock::TimePoint until = impl_->clock.now() + a->duration;
+    clock::TimePoint until = clock.now() + a->duration;
     if (a->participant) {
       if (auto r = known(*a->participant); !r) return r;
-      impl_->refuse_until[*a->participant] = until;
+      refuse_until[*a->participant] = until;
     } else {
-      impl_->refuse_all_until = until;
+      refuse_all_until = until;
     }
     return {};
   }
-  return impl_->meeting.apply(action);
+  return meeting.apply(action);
 }
+
+Expected<void, std::string> Server::apply(const Action& action) { return impl_->apply(action); }
 
 const Meeting& Server::meeting() const { return impl_->meeting; }
 

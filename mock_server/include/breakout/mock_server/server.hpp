@@ -24,10 +24,12 @@ struct ServerOptions {
   std::size_t write_queue_limit = 1024;
   /// Told about every connection and frame (the harness's settle detection); may be null.
   protocol::TrafficMonitor* traffic = nullptr;
+  /// Serve POST /actions (apply one server action given as JSON) and GET /legs.
+  bool control_endpoint = true;
 };
 
 /// Accepts WebSocket clients on /signaling (token in the Authorization header), answers
-/// GET /healthz, and plays one meeting. Runs on the given io_context; all its handlers run there,
+/// GET /healthz, takes server actions on POST /actions (docs/mock-server.md), and plays one meeting. Runs on the given io_context; all its handlers run there,
 /// so it is used from that thread only.
 class Server {
  public:

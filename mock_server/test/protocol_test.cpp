@@ -1,0 +1,288 @@
+// The mock server from the outside: a raw WebSocket and HTTP client (not the SDK) sends it good
+// and bad input. The server runs on its own thread; the client uses blocking calls.
+#include <breakout/mock_server/server.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <future>
+#include <thread>
+
+using namespace breakout;
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using protocol::Json;
+
+namespace {
+
+mock::MeetingConfig meeting() {
+  mock::MeetingConfig c;
+  c.participants.push_back({"alice", "Alice", mock::IdentityKind::communication_user, "Attendee", "", false});
+  c.participants.push_back({"bob", "Bob", mock::IdentityKind::microsoft_365, "Organizer", "", false});
+  c.rooms.push_back({"room1", "Room 1", true, false, {"alice"}});
+  return c;
+}
+
+/// The server on a thread of its own; everything that touches it is posted there.
+struct ServerThread {
+  net::io_context io;
+  clock::VirtualClock clock;
+  mock::Server server;
+  std::uint16_t port = 0;
+  std::thread thread;
+
+  explicit ServerThread(mock::ServerOptions options = {}) : server(io, clock, meeting(), options) {
+    port = *server.listen("127.0.0.1", 0);
+    thread = std::thread([this] { io.run(); });
+  }
+  ~ServerThread() {
+    net::post(io, [this] {
+      server.stop();
+      io.stop();
+    });
+    thread.join();
+  }
+  template <class F>
+  auto on_server(F fn) {
+    std::packaged_task<decltype(fn())()> task(std::move(fn));
+    auto result = task.get_future();
+    net::post(io, [&task] { task(); });
+    return result.get();
+  }
+  std::size_t sessions() { return on_server([this] { return server.session_count(); }); }
+};
+
+struct RawClient {
+  net::io_context io;
+  websocket::stream<tcp::socket> ws{io};
+  http::response<http::string_body> handshake_response;
+
+  beast::error_code connect(std::uint16_t port, const std::string& token) {
+    beast::error_code ec;
+    ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    if (ec) return ec;
+    ws.set_option(websocket::stream_base::decorator(
+        [token](websocket::request_type& req) { req.set(http::field::authorization, "Bearer " + token); }));
+    ws.handshake(handshake_response, "127.0.0.1", "/signaling", ec);
+    return ec;
+  }
+  void send(const std::string& text, bool binary = false) {
+    ws.binary(binary);
+    ws.write(net::buffer(text));
+  }
+  Json read() {
+    beast::flat_buffer buffer;
+    ws.read(buffer);
+    return Json::parse(beast::buffers_to_string(buffer.data()));
+  }
+  /// Reads until a message of this type arrives.
+  Json read_until(const std::string& type) {
+    for (;;) {
+      Json j = read();
+      if (j["type"] == type) return j;
+    }
+  }
+};
+
+http::response<http::string_body> http_request(std::uint16_t port, http::verb verb, const std::string& target,
+                                               const std::string& body = "") {
+  net::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.body() = body;
+  req.prepare_payload();
+  http::write(socket, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  return res;
+}
+
+std::string join_request(int id) {
+  return protocol::encode(protocol::Request{static_cast<std::uint64_t>(id),
+                                            protocol::JoinMeeting{protocol::join_url_for_thread("19:meeting_main@thread.v2")}});
+}
+
+}  // namespace
+
+TEST_CASE("GET /healthz answers 200 ok", "[mock][protocol]") {
+  ServerThread s;
+  auto res = http_request(s.port, http::verb::get, "/healthz");
+  CHECK(res.result() == http::status::ok);
+  CHECK(res.body() == "ok\n");
+}
+
+TEST_CASE("an unknown token is refused with 401 before the upgrade", "[mock][protocol]") {
+  ServerThread s;
+  RawClient c;
+  CHECK(c.connect(s.port, "stolen"));
+  // The same upgrade request by hand, to read the status the server answered with.
+  net::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), s.port));
+  http::request<http::string_body> req{http::verb::get, "/signaling", 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::upgrade, "websocket");
+  req.set(http::field::connection, "Upgrade");
+  req.set(http::field::sec_websocket_version, "13");
+  req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+  req.set(http::field::authorization, "Bearer stolen");
+  http::write(socket, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  CHECK(res.result() == http::status::unauthorized);
+}
+
+TEST_CASE("a client with a valid token is welcomed and can join the meeting", "[mock][protocol]") {
+  ServerThread s;
+  RawClient c;
+  REQUIRE_FALSE(c.connect(s.port, "token-alice"));
+  auto welcome = c.read();
+  CHECK(welcome["type"] == "welcome");
+  CHECK(welcome["identity"]["id"] == "8:acs:alice");
+  c.send(join_request(1));
+  auto response = c.read_until("response");
+  CHECK(response["id"] == 1);
+  CHECK(response["result"]["callKind"] == "teamsMeeting");
+}
+
+TEST_CASE("bad messages get protocol errors and the session goes on", "[mock][protocol]") {
+  ServerThread s;
+  RawClient c;
+  REQUIRE_FALSE(c.connect(s.port, "token-alice"));
+  c.read();  // welcome
+  struct Bad {
+    std::string text;
+    bool binary;
+    std::string says;
+  };
+  std::vector<Bad> bad = {
+      {"{not json", false, "malformed JSON"},
+      {R"({"type":"request","id":5})", false, "missing field 'method'"},
+      {R"({"type":"request","id":6,"method":"teleport","params":{}})", false, "unknown method 'teleport'"},
+      {R"({"type":"request","id":7,"method":"hold","params":{"callId":7}})", false, "expected a string"},
+      {R"({"type":"hello"})", false, "expected \"request\""},
+      {std::string(40, '['), false, "nested deeper"},
+      {"\x01\x02\x03", true, "binary frames are not accepted"},
+  };
+  for (const auto& b : bad) {
+    INFO(b.text);
+    c.send(b.text, b.binary);
+    auto error = c.read_until("protocolError");
+    CHECK(error["code"] == 400);
+    CHECK(error["message"].get<std::string>().find(b.says) != std::string::npos);
+  }
+  auto with_id = R"({"type":"request","id":9,"method":"hold","params":{"callId":1}})";
+  c.send(with_id);
+  CHECK(c.read_until("protocolError")["requestId"] == 9);
+  c.send(join_request(10));
+  CHECK(c.read_until("response")["result"]["callId"] == "alice-call-1");
+}
+
+TEST_CASE("a request in the wrong state gets an error reply, not a crash", "[mock][protocol]") {
+  ServerThread s;
+  RawClient c;
+  REQUIRE_FALSE(c.connect(s.port, "token-alice"));
+  c.read();
+  c.send(protocol::encode(protocol::Request{3, protocol::Resume{"alice-call-1"}}));
+  auto response = c.read_until("response");
+  CHECK(response["error"]["code"] == 404);
+  c.send(protocol::encode(protocol::Request{4, protocol::JoinBreakoutRoom{"https://example.com/nothing"}}));
+  CHECK(c.read_until("response")["error"]["code"] == 404);
+}
+
+TEST_CASE("an oversized frame closes the connection with 1009, and other sessions are not disturbed", "[mock][protocol]") {
+  ServerThread s;
+  RawClient bob;
+  REQUIRE_FALSE(bob.connect(s.port, "token-bob"));
+  bob.read();
+  RawClient alice;
+  REQUIRE_FALSE(alice.connect(s.port, "token-alice"));
+  alice.read();
+  beast::error_code ec;
+  alice.ws.write(net::buffer(std::string(protocol::max_frame_bytes + 10, 'x')), ec);
+  beast::flat_buffer buffer;
+  alice.ws.read(buffer, ec);
+  CHECK(ec == websocket::error::closed);
+  CHECK(alice.ws.reason().code == websocket::close_code::too_big);
+  bob.send(join_request(1));
+  CHECK(bob.read_until("response")["result"]["role"] == "Organizer");
+}
+
+TEST_CASE("connections opened and dropped abruptly leave no session behind", "[mock][protocol]") {
+  ServerThread s;
+  for (int i = 0; i < 200; ++i) {
+    RawClient c;
+    REQUIRE_FALSE(c.connect(s.port, i % 2 ? "token-alice" : "token-bob"));
+    if (i % 3 == 0) c.send(join_request(i));  // abrupt close mid-request
+    c.ws.next_layer().close();
+  }
+  RawClient good;
+  REQUIRE_FALSE(good.connect(s.port, "token-alice"));
+  good.read();
+  good.send(join_request(1));
+  auto response = good.read_until("response");
+  // Alice's main leg survives her dropped connections, as a real meeting keeps a dropped client's leg.
+  CHECK((response.contains("result") || response["error"]["code"] == 409));
+  // The dropped sessions finish as the server reads their ends; wait for that without sleeping.
+  std::size_t sessions = 0;
+  for (int i = 0; i < 100000 && (sessions = s.sessions()) != 1; ++i) {}
+  CHECK(sessions == 1);
+}
+
+TEST_CASE("connections beyond the limit are closed at once", "[mock][protocol]") {
+  mock::ServerOptions options;
+  options.max_connections = 2;
+  ServerThread s(options);
+  RawClient a, b, c;
+  REQUIRE_FALSE(a.connect(s.port, "token-alice"));
+  REQUIRE_FALSE(b.connect(s.port, "token-bob"));
+  CHECK(c.connect(s.port, "token-alice"));
+}
+
+TEST_CASE("POST /actions applies an action, and names what is wrong with a bad one", "[mock][protocol]") {
+  ServerThread s;
+  auto ok = http_request(s.port, http::verb::post, "/actions", R"({"action":"openRoom","room":"room1"})");
+  CHECK(ok.result() == http::status::ok);
+  auto bad = http_request(s.port, http::verb::post, "/actions", R"({"action":"openRoom","rom":"room1"})");
+  CHECK(bad.result() == http::status::bad_request);
+  CHECK(Json::parse(bad.body())["error"]["field"] == "rom");
+  auto refused = http_request(s.port, http::verb::post, "/actions", R"({"action":"openRoom","room":"nope"})");
+  CHECK(refused.result() == http::status::conflict);
+  auto legs = http_request(s.port, http::verb::get, "/legs");
+  CHECK(Json::parse(legs.body())["legs"].is_array());
+}
+
+TEST_CASE("a client that does not read is closed when its write queue is full", "[mock][protocol]") {
+  mock::ServerOptions options;
+  options.write_queue_limit = 4;
+  ServerThread s(options);
+  RawClient c;
+  REQUIRE_FALSE(c.connect(s.port, "token-alice"));
+  c.read();
+  c.send(join_request(1));
+  c.read_until("response");
+  // Many changes in one go on the server's thread: the queue fills faster than writes complete.
+  s.on_server([&] {
+    for (int i = 0; i < 50; ++i) (void)s.server.apply(mock::UpdateRoom{"room1", "Room " + std::to_string(i), std::nullopt, std::nullopt});
+    return 0;
+  });
+  beast::error_code ec;
+  for (int i = 0; i < 100 && !ec; ++i) {
+    beast::flat_buffer buffer;
+    c.ws.read(buffer, ec);
+  }
+  CHECK(ec == websocket::error::closed);
+  CHECK(c.ws.reason().code == websocket::close_code::policy_error);
+}
