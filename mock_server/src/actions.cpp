@@ -106,6 +106,11 @@ const std::map<std::string, Spec>& specs() {
       {"reorderNext", {{"participant", "count"}, [](const Fields& f) -> Action {
          return DisturbNext{DisturbNext::Kind::reorder, f.string("participant"), f.optional_int("count", 1, 10000).value_or(1), {}};
        }}},
+      {"setFeatureEnabled", {{"enabled"}, [](const Fields& f) -> Action {
+         auto enabled = f.optional_bool("enabled");
+         if (!enabled) fail("enabled", "missing field 'enabled' (true or false)");
+         return SetFeatureEnabled{*enabled};
+       }}},
       {"sendUnreadableDetails", {{"participant"}, [](const Fields& f) -> Action {
          return SendUnreadableDetails{f.string("participant")};
        }}},
@@ -195,6 +200,7 @@ std::string_view action_name(const Action& action) {
         else if constexpr (std::is_same_v<A, RefuseConnections>) return "refuseConnections";
         else if constexpr (std::is_same_v<A, SendUnreadableDetails>) return "sendUnreadableDetails";
         else if constexpr (std::is_same_v<A, ResendDetails>) return "resendDetails";
+        else if constexpr (std::is_same_v<A, SetFeatureEnabled>) return "setFeatureEnabled";
         else {
           switch (a.kind) {
             case DisturbNext::Kind::delay: return "delayNext";

@@ -322,6 +322,14 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
     return {};
   } else if (auto* a = std::get_if<SendUnreadableDetails>(&action)) {
     return send_unreadable_details(a->participant);
+  } else if (auto* a = std::get_if<SetFeatureEnabled>(&action)) {
+    config_.breakout_rooms_enabled = a->enabled;
+    // Turned back on: everyone is told the whole breakout view again.
+    if (a->enabled)
+      for (auto& p : participants_) {
+        p.last_details.reset();
+        p.last_settings.reset();
+      }
   } else if (auto* a = std::get_if<ResendDetails>(&action)) {
     return resend_details(a->participant, a->previous);
   } else {

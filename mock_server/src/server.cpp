@@ -170,6 +170,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     } else {
       server().meeting.handle(participant_, *request);
     }
+    // Back-pressure: a client whose replies pile up is not read from until they have drained.
+    if (queue_.size() * 2 >= server().options.write_queue_limit) {
+      read_paused_ = true;
+      return;
+    }
     do_read();
   }
 
@@ -181,6 +186,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void on_write(beast::error_code ec, std::size_t) {
     if (ec) return;  // the read loop sees the failure and finishes the session
     queue_.pop_front();
+    if (read_paused_ && queue_.size() * 2 < server().options.write_queue_limit && !closing_) {
+      read_paused_ = false;
+      do_read();
+    }
     if (!queue_.empty()) do_write();
     else if (closing_) do_close();
   }
@@ -210,6 +219,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool open_ = false;
   bool closing_ = false;
   bool finished_ = false;
+  bool read_paused_ = false;
 
   friend struct Server::Impl;
 };

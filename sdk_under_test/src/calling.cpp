@@ -213,6 +213,9 @@ void Call::on_service_message(const protocol::ServerMessage& message) {
     for (const auto& p : participants->participants) list.push_back({{p.id}, p.display_name});
     remote_participants_ = std::move(list);
     remote_participants_updated_.emit();
+  } else if (!breakout_rooms_enabled_) {
+    // BR-FEAT-2: a call joined while the service had the feature off has no breakout rooms.
+    return;
   } else if (auto* details = std::get_if<protocol::LocalParticipantUpdate>(&message)) {
     if (breakout_rooms_) breakout_rooms_->on_details(details->sequence_number, details->breakout_details);
   } else if (auto* conversation = std::get_if<protocol::ConversationUpdate>(&message)) {

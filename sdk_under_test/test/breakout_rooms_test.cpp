@@ -29,6 +29,11 @@ TEST_CASE("BR-FEAT-2: feature() when the service turned the feature off fails wi
   REQUIRE_FALSE(feature);
   CHECK(feature.error().code == 405);
   CHECK(feature.error().sub_code == 46251);
+  // Breakout details sent to such a call change nothing.
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, true)));
+  f.clock.fire_next(clock::TimePoint(std::chrono::hours(1)));
+  f.settle();
+  CHECK(f.service.count("joinBreakoutRoom") == 0);
 }
 
 TEST_CASE("BR-EVT-5: on() and off() with an unknown event name fail with 422/46252 and 422/46253", "[sdk][events]") {

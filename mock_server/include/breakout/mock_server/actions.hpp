@@ -74,9 +74,13 @@ struct DisturbNext {
   clock::Duration delay{0};
 };
 
+/// Turns the breakout-rooms feature on or off for the meeting. While off, nothing about rooms is
+/// sent, and a client joining the meeting is told the feature is unavailable (it reports 46251).
+struct SetFeatureEnabled { bool enabled = true; };
+
 using Action = std::variant<CreateRoom, DeleteRoom, UpdateRoom, Assign, OpenRoom, CloseRoom, OpenAllRooms,
                             CloseAllRooms, UpdateSettings, FailNext, ExpireToken, RevokeToken, DropConnection,
-                            RefuseConnections, SendUnreadableDetails, ResendDetails, DisturbNext>;
+                            RefuseConnections, SendUnreadableDetails, ResendDetails, DisturbNext, SetFeatureEnabled>;
 
 /// Why an action's JSON could not be read: the field (empty for the whole action) and the reason.
 struct ActionError {
