@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The standalone mock_server: prints its port, answers /healthz, takes actions on POST /actions,
+# plays a scenario's server steps in real time, and exits cleanly on SIGTERM.
+set -euo pipefail
+bin="$1"
+scenario="$2"
+work="$(mktemp -d)"
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+fail() { echo "standalone_test: $*" >&2; exit 1; }
+
+mkfifo "$work/out" "$work/err"
+"$bin" --scenario "$scenario" --listen 127.0.0.1:0 -v >"$work/out" 2>"$work/err" &
+pid=$!
+exec 4<"$work/out" 5<"$work/err"
+
+# Blocking reads with a bound: they return as soon as the line is printed.
+port=""
+while read -r -t 10 line <&4; do
+  case "$line" in port\ *) port="${line#port }"; break ;; esac
+done
+[ -n "$port" ] || fail "no port printed"
+
+# One HTTP/1.1 request over bash's /dev/tcp; prints the whole response.
+http() {
+  local method="$1" target="$2" body="${3:-}"
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+    "$method" "$target" "${#body}" "$body" >&3
+  cat <&3
+  exec 3<&-
+}
+
+http GET /healthz | grep -q "^ok" || fail "/healthz did not answer ok"
+http POST /actions '{"action":"assign","participant":"alice","room":"room1"}' | grep -q '"ok":true' || fail "assign was not applied"
+http POST /actions '{"action":"opnRoom"}' | grep -q "did you mean\|unknown server action" || fail "a bad action was not refused"
+http GET /legs | grep -q '"legs"' || fail "/legs did not answer"
+
+# The scenario's steps are played in real time; wait for the last one.
+played=""
+while read -r -t 10 line <&5; do
+  case "$line" in *"all server steps played"*) played=yes; break ;; esac
+done
+[ -n "$played" ] || fail "the scenario's server steps were not played"
+
+kill -TERM "$pid"
+rest="$(cat <&5)"
+wait "$pid" || fail "mock_server did not exit 0 on SIGTERM"
+case "$rest" in *stopping*) ;; *) fail "no clean stop" ;; esac
+echo "standalone mock_server: ok (port $port)"
