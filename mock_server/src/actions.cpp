@@ -121,6 +121,7 @@ const std::map<std::string, Spec>& specs() {
       {"openRoom", {{"room"}, [](const Fields& f) -> Action { return OpenRoom{f.string("room")}; }}},
       {"closeRoom", {{"room"}, [](const Fields& f) -> Action { return CloseRoom{f.string("room")}; }}},
       {"openAllRooms", {{}, [](const Fields&) -> Action { return OpenAllRooms{}; }}},
+      {"endMeeting", {{}, [](const Fields&) -> Action { return EndMeeting{}; }}},
       {"closeAllRooms", {{}, [](const Fields&) -> Action { return CloseAllRooms{}; }}},
       {"updateSettings", {{"disableReturnToMainMeeting", "roomEndAfter", "clearRoomEnd"}, [](const Fields& f) -> Action {
          return UpdateSettings{f.optional_bool("disableReturnToMainMeeting"), f.optional_duration("roomEndAfter"),
@@ -201,6 +202,7 @@ std::string_view action_name(const Action& action) {
         else if constexpr (std::is_same_v<A, SendUnreadableDetails>) return "sendUnreadableDetails";
         else if constexpr (std::is_same_v<A, ResendDetails>) return "resendDetails";
         else if constexpr (std::is_same_v<A, SetFeatureEnabled>) return "setFeatureEnabled";
+        else if constexpr (std::is_same_v<A, EndMeeting>) return "endMeeting";
         else {
           switch (a.kind) {
             case DisturbNext::Kind::delay: return "delayNext";

@@ -322,6 +322,20 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
     return {};
   } else if (auto* a = std::get_if<SendUnreadableDetails>(&action)) {
     return send_unreadable_details(a->participant);
+  } else if (std::holds_alternative<EndMeeting>(action)) {
+    // Room legs first, then the main legs, as the service tears a meeting down.
+    std::stable_partition(legs_.begin(), legs_.end(), [](const Leg& l) { return !l.room.empty(); });
+    auto legs = std::move(legs_);
+    legs_.clear();
+    for (const auto& leg : legs) {
+      if (const Participant* p = find(leg.participant); p && p->connected)
+        outbox_(leg.participant, protocol::CallStateUpdate{leg.call_id, "Disconnected", protocol::ErrorBody{0, 0, "the meeting has ended"}});
+    }
+    for (auto& p : participants_) {
+      p.last_details.reset();
+      p.last_settings.reset();
+    }
+    return {};
   } else if (auto* a = std::get_if<SetFeatureEnabled>(&action)) {
     config_.breakout_rooms_enabled = a->enabled;
     // Turned back on: everyone is told the whole breakout view again.

@@ -239,11 +239,7 @@ void BreakoutRoomsCallFeature::fail_later(BreakoutRoom::CallCompletion done, Cal
 
 // BR-JOIN-*: join() on the assigned room (or, for managers, any room).
 void BreakoutRoomsCallFeature::join_room(const std::string& join_url, BreakoutRoom::CallCompletion done) {
-  const RoomData* room = nullptr;
-  if (assigned_data_ && assigned_data_->join_url == join_url) room = &*assigned_data_;
-  if (!room && all_rooms_data_)
-    for (const auto& r : *all_rooms_data_)
-      if (r.join_url == join_url) room = &r;
+  const RoomData* room = known_room(join_url);
   if (!room || join_url.empty())
     return fail_later(std::move(done), breakout_error(subcode::no_room_assigned));
   if (!room->open) return fail_later(std::move(done), breakout_error(subcode::room_closed));
@@ -291,6 +287,18 @@ void BreakoutRoomsCallFeature::join_room(const std::string& join_url, BreakoutRo
   auto enter_room = [weak, join_url, finish]() {
     auto self = weak.lock();
     if (!self || !self->room_call_) return;
+    const RoomData* room = self->known_room(join_url);
+    if (!room || !room->open) {
+      // BR-JOIN-9: the room closed (or went away) while the main meeting was being held: it is not
+      // joined, and the main meeting is resumed.
+      self->room_call_.reset();
+      self->room_call_url_.clear();
+      self->joining_ = false;
+      self->refresh_views();
+      auto main = self->main_call_.lock();
+      if (main && main->state() == CallState::LocalHold) main->plain_resume([](Result<void>) {});
+      return finish(unexpected(breakout_error(subcode::room_closed, "the room closed while it was being joined")));
+    }
     auto call = self->room_call_;
     self->refresh_views();
     self->emit(JoinBreakoutRoomsEvent{call});  // BR-JOIN-3
@@ -390,6 +398,19 @@ void BreakoutRoomsCallFeature::leave_room(std::string action, int hang_up_sub_co
       done({});
     });
   });
+}
+
+void BreakoutRoomsCallFeature::main_call_ended() {
+  cancel_auto_move();
+  cancel_return_on_close();
+}
+
+const BreakoutRoomsCallFeature::RoomData* BreakoutRoomsCallFeature::known_room(const std::string& join_url) const {
+  if (assigned_data_ && assigned_data_->join_url == join_url) return &*assigned_data_;
+  if (all_rooms_data_)
+    for (const auto& r : *all_rooms_data_)
+      if (r.join_url == join_url) return &r;
+  return nullptr;
 }
 
 void BreakoutRoomsCallFeature::room_call_ended(const std::shared_ptr<Call>& call) {

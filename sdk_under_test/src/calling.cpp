@@ -90,6 +90,7 @@ void Call::end(std::optional<CallError> reason) {
   end_reason_ = std::move(reason);
   set_state(CallState::Disconnected);
   if (auto feature = owner_feature_.lock()) feature->room_call_ended(shared_from_this());
+  if (breakout_rooms_) breakout_rooms_->main_call_ended();
 }
 
 void Call::start_join(protocol::RequestParams request, std::function<void(Result<void>)> done) {

@@ -161,3 +161,39 @@ TEST_CASE("BR-MOVE-1: the auto-move delay is configurable", "[sdk][move]") {
   run(clock::TimePoint(250ms));
   CHECK(service.count("joinBreakoutRoom") == 1);
 }
+
+TEST_CASE("BR-JOIN-9: a room that closes while the main meeting is being held is not joined", "[sdk][join]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->join([&](auto r) { result = r; });
+  // The hold request is out; the close arrives before its answer.
+  f.service.details(2, ClientFixture::assigned(ClientFixture::room("r1", false, false)));
+  f.settle();
+  REQUIRE(result);
+  REQUIRE_FALSE(*result);
+  CHECK(result->error().sub_code == 46256);
+  CHECK(f.service.count("joinBreakoutRoom") == 0);
+  CHECK(f.main->state() == CallState::Connected);
+  CHECK_FALSE(f.feature->assigned_breakout_rooms()->call());
+}
+
+TEST_CASE("BR-CALL-5: when the service ends the meeting every call ends and nothing automatic follows", "[sdk][call]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, true)));
+  f.advance(3s);
+  auto room_call = f.feature->assigned_breakout_rooms()->call();
+  REQUIRE(room_call);
+  f.service.details(2, ClientFixture::assigned(ClientFixture::room("r1", false, true)));  // return scheduled
+  f.service.send(protocol::CallStateUpdate{room_call->id(), "Disconnected", protocol::ErrorBody{0, 0, "ended"}});
+  f.service.send(protocol::CallStateUpdate{"main-1", "Disconnected", protocol::ErrorBody{0, 0, "ended"}});
+  f.advance(1min);
+  CHECK(room_call->state() == CallState::Disconnected);
+  CHECK(f.main->state() == CallState::Disconnected);
+  CHECK(f.service.count("hangUp") == 0);
+  CHECK(f.service.count("resume") == 0);
+  CHECK(f.failures.empty());
+}

@@ -78,9 +78,12 @@ struct DisturbNext {
 /// sent, and a client joining the meeting is told the feature is unavailable (it reports 46251).
 struct SetFeatureEnabled { bool enabled = true; };
 
+/// The organizer ends the meeting: every call leg, main and rooms, is ended by the service.
+struct EndMeeting {};
+
 using Action = std::variant<CreateRoom, DeleteRoom, UpdateRoom, Assign, OpenRoom, CloseRoom, OpenAllRooms,
                             CloseAllRooms, UpdateSettings, FailNext, ExpireToken, RevokeToken, DropConnection,
-                            RefuseConnections, SendUnreadableDetails, ResendDetails, DisturbNext, SetFeatureEnabled>;
+                            RefuseConnections, SendUnreadableDetails, ResendDetails, DisturbNext, SetFeatureEnabled, EndMeeting>;
 
 /// Why an action's JSON could not be read: the field (empty for the whole action) and the reason.
 struct ActionError {

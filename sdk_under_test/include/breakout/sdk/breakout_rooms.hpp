@@ -156,6 +156,10 @@ class BreakoutRoomsCallFeature : public std::enable_shared_from_this<BreakoutRoo
   void refresh_views();
   bool in_room_for(const std::string& join_url) const;
   void room_call_ended(const std::shared_ptr<Call>& call);
+  /// The main meeting call ended: nothing automatic happens any more.
+  void main_call_ended();
+  /// The room of this join URL as currently known, open or not; null when unknown.
+  const RoomData* known_room(const std::string& join_url) const;
 
   std::weak_ptr<CallAgent> agent_;
   std::weak_ptr<Call> main_call_;
