@@ -325,8 +325,8 @@ class Run final : public ObservationSink {
 
   void execute(const Step& step, const ExpectNoStep& e) {
     clock::TimePoint start = clock_.now();
-    // Only what happens from now on counts; anything earlier is judged by the other expectations.
-    std::size_t from = log_.size();
+    // Anything of the participant's not yet expected counts, also what happened just before this step.
+    std::size_t from = cursor(e.event.participant);
     std::optional<std::size_t> found;
     run_until(start + e.duration, step.loc, [&] {
       for (std::size_t i = from; i < log_.size(); ++i)
@@ -338,7 +338,7 @@ class Run final : public ObservationSink {
     });
     if (found)
       fail(step.loc, "expected no " + e.event.type + " for " + e.event.participant + " for " + clock::format_duration(e.duration) +
-                         ", but one came after " + elapsed(start),
+                         ", but one came at " + format_observation(log_[*found]).substr(0, 12),
            {note("observed: " + format_observation(log_[*found])), log_note(e.event.participant)});
   }
 

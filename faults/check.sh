@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The fault check: builds the SDK with each deliberate fault of faults/*.fault in turn (in a copy
+# of the tree, never in the SDK's own code paths) and runs the scenario suite against it. Every
+# fault must make at least one scenario fail. Prints the score; exits 1 if any fault is missed.
+#
+#   faults/check.sh [WORK_DIR] [FAULT...]     (default work dir: build/faults)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="${1:-$root/build/faults}"
+shift || true
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+
+# A copy of the tracked sources, at a fixed place so ccache can reuse its objects between runs.
+src="$work/src"
+rm -rf "$src"
+mkdir -p "$src"
+(cd "$root" && git ls-files -z 2>/dev/null || find . -type f -not -path './build/*' -not -path './.git/*' -print0) |
+  (cd "$root" && xargs -0 cp --parents -t "$src")
+
+build="$work/build"
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+harness="$build/harness/harness"
+
+run_suite() { (cd "$src" && "$harness" run scenarios --timeout-ms 10000 >"$work/last-run.txt" 2>&1); }
+
+echo "fault check: building the SDK as it is"
+cmake --build "$build" --target harness >/dev/null
+if ! run_suite; then
+  echo "fault check: the suite does not pass without faults; see $work/last-run.txt" >&2
+  exit 2
+fi
+
+# Applies a .fault file to the copy: its 'find' text must occur exactly once.
+apply_fault() {
+  local fault="$1" target find replace
+  target="$src/$(sed -n 's/^file: //p' "$fault")"
+  find="$(awk '/^--- find$/{f=1;next} /^--- replace$/{f=0} f' "$fault")"
+  replace="$(awk '/^--- replace$/{f=1;next} f' "$fault")"
+  local content
+  content="$(cat "$target")"
+  local count
+  count="$(grep -cF -- "$(head -n1 <<<"$find")" "$target" || true)"
+  if [[ "$content" != *"$find"* ]]; then
+    echo "  $fault: its 'find' text is not in $(sed -n 's/^file: //p' "$fault") any more" >&2
+    return 1
+  fi
+  if [ "$count" -gt 1 ]; then
+    echo "  $fault: the first line of its 'find' text occurs $count times; make it unique" >&2
+    return 1
+  fi
+  printf '%s\n' "${content/"$find"/"$replace"}" >"$target"
+}
+
+faults=()
+for f in "$@"; do faults+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")"); done
+if [ ${#faults[@]} -eq 0 ]; then
+  faults=("$root"/faults/*.fault)
+fi
+
+caught=0
+missed=()
+broken=()
+for fault in "${faults[@]}"; do
+  name="$(basename "$fault" .fault)"
+  target_rel="$(sed -n 's/^file: //p' "$fault")"
+  cp "$root/$target_rel" "$src/$target_rel"
+  if ! apply_fault "$fault"; then
+    broken+=("$name")
+    continue
+  fi
+  if ! cmake --build "$build" --target harness >"$work/$name.build.txt" 2>&1; then
+    echo "  $name: does not build with the fault (see $work/$name.build.txt)" >&2
+    broken+=("$name")
+  elif run_suite; then
+    echo "  MISSED  $name: $(sed -n 's/^description: //p' "$fault")"
+    missed+=("$name")
+  else
+    failed="$(grep -cE '^(FAIL|TIMEOUT|XPASS):' "$work/last-run.txt" || true)"
+    echo "  caught  $name: $failed scenario(s) fail — $(sed -n 's/^description: //p' "$fault")"
+    caught=$((caught + 1))
+  fi
+  cp "$root/$target_rel" "$src/$target_rel"
+done
+# Leave the copy as it was, so the next run starts from the SDK without faults.
+cmake --build "$build" --target harness >/dev/null
+
+total=${#faults[@]}
+echo "fault check: caught $caught of $total faults"
+[ ${#missed[@]} -eq 0 ] && [ ${#broken[@]} -eq 0 ]
