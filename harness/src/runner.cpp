@@ -259,8 +259,6 @@ class Run final : public ObservationSink {
     return it == cursors_.end() ? 0 : it->second;
   }
 
-  std::string elapsed(clock::TimePoint since) const { return clock::format_duration(clock_.now() - since); }
-
   void execute(const Step& step, const ExpectStep& e) {
     clock::TimePoint start = clock_.now();
     std::vector<std::size_t> claimed;

@@ -132,7 +132,6 @@ void BreakoutRoomsCallFeature::on_details(std::uint64_t seq, const protocol::Jso
     }
   }
 
-  std::optional<RoomData> old = assigned_data_;
   bool assigned_changed = assigned != assigned_data_;
   bool all_changed = all != all_rooms_data_;
   assigned_data_ = std::move(assigned);
@@ -141,12 +140,12 @@ void BreakoutRoomsCallFeature::on_details(std::uint64_t seq, const protocol::Jso
 
   if (assigned_changed) {
     emit(AssignedBreakoutRoomsEvent{assigned_});
-    react_to_assignment(old);
+    react_to_assignment();
   }
   if (all_changed) emit(BreakoutRoomsEvent{breakout_rooms_});
 }
 
-void BreakoutRoomsCallFeature::react_to_assignment(const std::optional<RoomData>& old) {
+void BreakoutRoomsCallFeature::react_to_assignment() {
   const auto& now = assigned_data_;
   if (room_call_) {
     if (joining_) return;  // the join's completion looks at the assignment again
@@ -168,7 +167,6 @@ void BreakoutRoomsCallFeature::react_to_assignment(const std::optional<RoomData>
     }
     return;
   }
-  (void)old;
   consider_auto_move();
 }
 
@@ -326,7 +324,7 @@ void BreakoutRoomsCallFeature::join_room(const std::string& join_url, BreakoutRo
         if (self->all_rooms_data_)
           for (const auto& room : *self->all_rooms_data_)
             if (room.join_url == join_url && room.open) is_manager_room = true;
-        if (!is_manager_room) self->react_to_assignment(std::nullopt);
+        if (!is_manager_room) self->react_to_assignment();
       }
     });
   };

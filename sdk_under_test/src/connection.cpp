@@ -99,7 +99,6 @@ void Connection::fail_pending(const protocol::ErrorBody& error) {
 void Connection::on_closed(const TransportClosed& info) {
   // The transport is finished; keep it alive until this handler returns.
   auto finished_transport = std::move(transport_);
-  bool was_admitted = admitted_;
   admitted_ = false;
   fail_pending({503, 0, "the connection to the service was lost"});
   if (finished_) return;
@@ -112,7 +111,6 @@ void Connection::on_closed(const TransportClosed& info) {
     if (handlers_.on_lost) handlers_.on_lost(ConnectionStateReason::invalid_token);
     return;
   }
-  (void)was_admitted;
   if (failed_attempts_ >= policy_.max_attempts) {
     finished_ = true;
     if (handlers_.on_lost) handlers_.on_lost(ConnectionStateReason::connection_issue);

@@ -141,7 +141,8 @@ class BreakoutRoomsCallFeature : public std::enable_shared_from_this<BreakoutRoo
   void return_to_main(BreakoutRoom::CallCompletion done);
   /// Whether a room call may be hung up / the main call resumed by the app now (46261 if not).
   std::optional<CallError> check_leave_allowed() const;
-  void react_to_assignment(const std::optional<RoomData>& old);
+  /// Moves the participant as the (changed) assignment requires.
+  void react_to_assignment();
   void consider_auto_move();
   void defer(std::function<void()> fn);
   void fail_later(BreakoutRoom::CallCompletion done, CallError error);
