@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <random>
+#include <regex>
 #include <thread>
 #include <filesystem>
 #include <fstream>
@@ -115,6 +117,12 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "print the scenarios that would run");
   add_selection(list, list_sel);
 
+  Selection coverage_sel;
+  std::string conformance_doc = "docs/conformance.md";
+  auto* coverage = app.add_subcommand("coverage", "run the scenarios and print each rule with its scenarios and their outcomes");
+  add_selection(coverage, coverage_sel);
+  coverage->add_option("--rules", conformance_doc, "the conformance document that defines the rules")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
   auto load_selected = [](const Selection& sel, bool& broken) {
@@ -165,6 +173,62 @@ int main(int argc, char** argv) {
       }
     }
     return broken ? 2 : 0;
+  }
+
+  if (*coverage) {
+    // Rules are the rows of the conformance document that start with "| BR-".
+    std::ifstream doc(conformance_doc);
+    if (!doc) {
+      std::cerr << conformance_doc << ": error: cannot open the conformance document\n";
+      return 2;
+    }
+    std::vector<std::string> rules;
+    std::regex row(R"(^\| (BR-[A-Z]+-[0-9]+) \|)");
+    for (std::string line; std::getline(doc, line);) {
+      std::smatch m;
+      if (std::regex_search(line, m, row)) rules.push_back(m[1]);
+    }
+    bool broken = false;
+    auto loaded = load_selected(coverage_sel, broken);
+    std::map<std::string, std::vector<std::string>> by_rule;  // rule -> "outcome  file [variant]"
+    std::vector<std::string> unknown;
+    RunOptions options;
+    auto drivers = sdk_driver_factory();
+    bool failed = broken;
+    for (const auto& [file, result] : loaded) {
+      if (!result.ok()) {
+        std::cout << "UNRESOLVED  " << file << "\n";
+        failed = true;
+        continue;
+      }
+      for (const auto& scenario : result.scenarios) {
+        ScenarioResult r = run_scenario(scenario, drivers, options);
+        if (r.outcome != Outcome::pass && r.outcome != Outcome::xfail && r.outcome != Outcome::skip) failed = true;
+        std::string entry = std::string(to_string(r.outcome)) + "  " + scenario.name + " (" + file + ")";
+        for (const auto& rule : scenario.rules) {
+          if (std::find(rules.begin(), rules.end(), rule) == rules.end()) {
+            unknown.push_back(file + ": names rule " + rule + ", which " + conformance_doc + " does not define");
+            continue;
+          }
+          by_rule[rule].push_back(entry);
+        }
+      }
+    }
+    int uncovered = 0;
+    for (const auto& rule : rules) {
+      auto it = by_rule.find(rule);
+      if (it == by_rule.end()) {
+        std::cout << rule << "  UNCOVERED\n";
+        ++uncovered;
+        continue;
+      }
+      std::cout << rule << "\n";
+      for (const auto& e : it->second) std::cout << "    " << e << "\n";
+    }
+    for (const auto& u : unknown) std::cout << "error: " << u << "\n";
+    std::cout << rules.size() << " rules, " << rules.size() - uncovered << " covered, " << uncovered << " uncovered, "
+              << unknown.size() << " unknown rule name(s)\n";
+    return failed || uncovered || !unknown.empty() ? 1 : 0;
   }
 
   bool seed_given = seed_option->count() > 0;
