@@ -236,7 +236,6 @@ int main(int argc, char** argv) {
   auto loaded = load_selected(run_sel, broken);
   RunOptions options;
   options.wall_timeout = std::chrono::milliseconds(timeout_ms);
-  options.seed = seed;
   SuiteReport report;
   report.rerun_template = std::string(argv[0]) + " run {file}";
   auto drivers = sdk_driver_factory();
@@ -268,8 +267,6 @@ int main(int argc, char** argv) {
     for (std::size_t k = next++; k < jobs.size(); k = next++) {
       const Job& job = jobs[k];
       results[k] = job.scenario ? run_scenario(*job.scenario, drivers, options) : unresolved_result(job.file, *job.loaded);
-      if (job.scenario && job.scenario->name != job.loaded->scenarios.front().name)
-        results[k].name = job.scenario->name;
     }
   };
   std::vector<std::thread> threads;

@@ -87,10 +87,6 @@ void BreakoutRoomsCallFeature::refresh_views() {
   }
 }
 
-bool BreakoutRoomsCallFeature::in_room_for(const std::string& join_url) const {
-  return room_call_ && room_call_url_ == join_url;
-}
-
 namespace {
 
 /// The SDK's view of a wire room; nullopt when its join URL is not a Teams join URL (46258).

@@ -231,10 +231,7 @@ TEST_CASE("BR-MOVE-3: an automatic move that fails is reported on the automatic-
 TEST_CASE("BR-MOVE-4: when the room closes, the client hangs up after 5000 ms and resumes the main meeting", "[sdk][move]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, true)));
-  f.advance(3s);
-  auto room_call = f.feature->assigned_breakout_rooms()->call();
-  REQUIRE(room_call);
+  auto room_call = f.auto_move_into("r1");
   f.service.details(2, ClientFixture::assigned(ClientFixture::room("r1", false, true)));
   f.advance(4999ms);
   CHECK(room_call->state() == CallState::Connected);
@@ -247,8 +244,7 @@ TEST_CASE("BR-MOVE-4: when the room closes, the client hangs up after 5000 ms an
 TEST_CASE("BR-MOVE-5: a failed automatic hang-up reports 500/46259 and the participant stays", "[sdk][move]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, true)));
-  f.advance(3s);
+  f.auto_move_into("r1");
   f.service.failures["hangUp"].push_back({500, 0, "no"});
   f.service.details(2, ClientFixture::assigned(ClientFixture::room("r1", false, true)));
   f.advance(5s);
@@ -326,10 +322,7 @@ TEST_CASE("BR-MOVE-6: being unassigned while in a room brings the participant ba
 TEST_CASE("BR-MOVE-7: re-assigned while in a room, the old call is hung up and the new room joined by auto-move", "[sdk][move]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, true)));
-  f.advance(3s);
-  auto first = f.feature->assigned_breakout_rooms()->call();
-  REQUIRE(first);
+  auto first = f.auto_move_into("r1");
   f.service.details(2, ClientFixture::assigned(ClientFixture::room("r2", true, true)));
   f.settle();
   CHECK(first->state() == CallState::Disconnected);

@@ -183,10 +183,7 @@ TEST_CASE("BR-JOIN-9: a room that closes while the main meeting is being held is
 TEST_CASE("BR-CALL-5: when the service ends the meeting every call ends and nothing automatic follows", "[sdk][call]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, true)));
-  f.advance(3s);
-  auto room_call = f.feature->assigned_breakout_rooms()->call();
-  REQUIRE(room_call);
+  auto room_call = f.auto_move_into("r1");
   f.service.details(2, ClientFixture::assigned(ClientFixture::room("r1", false, true)));  // return scheduled
   f.service.send(protocol::CallStateUpdate{room_call->id(), "Disconnected", protocol::ErrorBody{0, 0, "ended"}});
   f.service.send(protocol::CallStateUpdate{"main-1", "Disconnected", protocol::ErrorBody{0, 0, "ended"}});

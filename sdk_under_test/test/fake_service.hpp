@@ -207,6 +207,16 @@ struct ClientFixture {
     return out;
   }
 
+  /// Assigns the client to an open auto-move room and lets the auto-move delay pass: returns the
+  /// room's call.
+  std::shared_ptr<Call> auto_move_into(const std::string& room_id, std::uint64_t seq = 1) {
+    service.details(seq, assigned(room(room_id, true, true)));
+    advance(std::chrono::milliseconds(3000));
+    auto call = feature->assigned_breakout_rooms()->call();
+    REQUIRE(call);
+    return call;
+  }
+
   Result<std::shared_ptr<Call>> join_assigned() {
     std::optional<Result<std::shared_ptr<Call>>> result;
     feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });

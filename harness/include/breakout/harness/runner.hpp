@@ -58,7 +58,6 @@ using DriverFactory = std::function<std::unique_ptr<Driver>(boost::asio::io_cont
 struct RunOptions {
   /// Real time a scenario may take before it is stopped as TIMEOUT.
   std::chrono::milliseconds wall_timeout{10000};
-  std::uint64_t seed = 1;
 };
 
 ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options);

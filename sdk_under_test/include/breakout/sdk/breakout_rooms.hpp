@@ -155,7 +155,6 @@ class BreakoutRoomsCallFeature : public std::enable_shared_from_this<BreakoutRoo
   void emit(const BreakoutRoomsEventData& event);
   BreakoutRoom snapshot(const RoomData& data, bool with_call) const;
   void refresh_views();
-  bool in_room_for(const std::string& join_url) const;
   void room_call_ended(const std::shared_ptr<Call>& call);
   /// The main meeting call ended: nothing automatic happens any more.
   void main_call_ended();
