@@ -301,32 +301,7 @@ class Loader {
 
   /// A YAML value as JSON: plain scalars become booleans, null, integers or numbers when they
   /// read as such; quoted scalars stay strings.
-  Json to_json(const YAML::Node& n) {
-    if (n.IsNull()) return nullptr;
-    if (n.IsMap()) {
-      Json j = Json::object();
-      for (auto it = n.begin(); it != n.end(); ++it) j[it->first.Scalar()] = to_json(it->second);
-      return j;
-    }
-    if (n.IsSequence()) {
-      Json j = Json::array();
-      for (const auto& item : n) j.push_back(to_json(item));
-      return j;
-    }
-    const std::string& s = n.Scalar();
-    if (n.Tag() == "!") return s;  // quoted
-    if (s == "true") return true;
-    if (s == "false") return false;
-    if (s == "null" || s == "~") return nullptr;
-    if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) {
-      char* end = nullptr;
-      long long i = std::strtoll(s.c_str(), &end, 10);
-      if (end && *end == '\0') return i;
-      double d = std::strtod(s.c_str(), &end);
-      if (end && *end == '\0') return d;
-    }
-    return s;
-  }
+  static Json to_json(const YAML::Node& n) { return yaml_to_json(n); }
 
   void flush_missing(const YAML::Node& where) {
     for (const auto& [what, key] : missing_) error(where, what + " is missing '" + key + "'");
@@ -579,6 +554,7 @@ class Loader {
       }
       Step step;
       step.loc = at(item);
+      step.source = to_json(item);
       const std::string& kind = present[0];
       bool ok = false;
       if (kind == "server") ok = read_server_step(item, s, step);
@@ -792,6 +768,33 @@ class Loader {
 };
 
 }  // namespace
+
+Json yaml_to_json(const YAML::Node& n) {
+  if (n.IsNull()) return nullptr;
+  if (n.IsMap()) {
+    Json j = Json::object();
+    for (auto it = n.begin(); it != n.end(); ++it) j[it->first.Scalar()] = yaml_to_json(it->second);
+    return j;
+  }
+  if (n.IsSequence()) {
+    Json j = Json::array();
+    for (const auto& item : n) j.push_back(yaml_to_json(item));
+    return j;
+  }
+  const std::string& s = n.Scalar();
+  if (n.Tag() == "!") return s;  // quoted
+  if (s == "true") return true;
+  if (s == "false") return false;
+  if (s == "null" || s == "~") return nullptr;
+  if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) {
+    char* end = nullptr;
+    long long i = std::strtoll(s.c_str(), &end, 10);
+    if (end && *end == '\0') return i;
+    double d = std::strtod(s.c_str(), &end);
+    if (end && *end == '\0') return d;
+  }
+  return s;
+}
 
 LoadResult load_scenario_text(const std::string& text, const std::string& path) { return Loader(path, text).load(); }
 

@@ -2,6 +2,7 @@
 #include <breakout/harness/report.hpp>
 #include <breakout/harness/runner.hpp>
 #include <breakout/harness/scenario.hpp>
+#include <breakout/harness/trace_tools.hpp>
 
 #include "sdk_driver.hpp"
 
@@ -88,6 +89,27 @@ void add_selection(CLI::App* cmd, Selection& sel) {
   });
 }
 
+/// traces/<file stem>[--<variant>][-r<repeat>].trace.jsonl
+std::string trace_path(const std::string& dir, const std::string& file, const std::string& name, int repeat) {
+  std::string stem = fs::path(file).stem().string();
+  if (auto open = name.rfind(" ["); open != std::string::npos && name.back() == ']') {
+    std::string slug;
+    for (char c : name.substr(open + 2, name.size() - open - 3))
+      slug += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '-';
+    stem += "--" + slug;
+  }
+  if (repeat > 0) stem += "-r" + std::to_string(repeat + 1);
+  return (fs::path(dir) / (stem + ".trace.jsonl")).string();
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  if (fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +130,24 @@ int main(int argc, char** argv) {
   int parallel = 1;
   auto* seed_option = run->add_option("--seed", seed, "shuffle the order of the runs with this seed (to find scenarios that depend on each other)");
   run->add_option("-j,--jobs", parallel, "run this many scenarios at once")->check(CLI::Range(1, 64));
+  std::string trace_dir = "traces";
+  bool trace_all = false, no_traces = false;
+  run->add_option("--trace-dir", trace_dir, "write traces (docs/traces.md) into this directory")->capture_default_str();
+  run->add_flag("--trace-all", trace_all, "write a trace for every scenario, not only for those that fail");
+  run->add_flag("--no-traces", no_traces, "write no traces");
+
+  std::string replay_trace, replay_out;
+  auto* replay_cmd = app.add_subcommand("replay", "play a trace's server side against the SDK and compare with what was recorded");
+  replay_cmd->add_option("trace", replay_trace, "the trace file")->required();
+  replay_cmd->add_option("--trace-out", replay_out, "write the replay's own trace to this file");
+
+  std::string t2s_trace, t2s_out;
+  bool t2s_observed_only = false;
+  auto* t2s = app.add_subcommand("trace-to-scenario", "write a scenario that plays a trace and expects what the SDK did");
+  t2s->add_option("trace", t2s_trace, "the trace file")->required();
+  t2s->add_option("-o,--output", t2s_out, "write the scenario to this file (default: standard output)");
+  t2s->add_flag("--observed-only", t2s_observed_only,
+                "leave out the step that failed when the trace was recorded: expect only what was observed");
 
   Selection validate_sel;
   auto* validate = app.add_subcommand("validate", "check scenarios without running them");
@@ -141,6 +181,55 @@ int main(int argc, char** argv) {
     }
     return out;
   };
+
+  auto read = [](const std::string& path) {
+    breakout::trace::ReadResult t = breakout::trace::read_trace(path);
+    for (const auto& e : t.errors) std::cerr << e << "\n";
+    return t;
+  };
+
+  if (*t2s) {
+    auto t = read(t2s_trace);
+    if (!t.ok()) return 2;
+    TraceToScenarioOptions options;
+    options.trace_path = t2s_trace;
+    options.keep_failure = !t2s_observed_only;
+    GeneratedScenario g = trace_to_scenario(t, options);
+    for (const auto& n : g.notes) std::cerr << "note: " << n << "\n";
+    // What is written must load: a scenario that does not is a bug here, not the user's.
+    LoadResult check = load_scenario_text(g.yaml, t2s_out.empty() ? "(generated)" : t2s_out);
+    if (!check.ok()) {
+      std::cerr << "error: the generated scenario does not validate:\n" << render_errors(check);
+      return 2;
+    }
+    if (t2s_out.empty()) {
+      std::cout << g.yaml;
+    } else {
+      if (!write_file(t2s_out, g.yaml)) {
+        std::cerr << t2s_out << ": error: cannot write the scenario\n";
+        return 2;
+      }
+      std::cerr << "wrote " << t2s_out << "; run it with: " << argv[0] << " run " << t2s_out << "\n";
+    }
+    return 0;
+  }
+
+  if (*replay_cmd) {
+    auto t = read(replay_trace);
+    if (!t.ok()) return 2;
+    RunOptions options;
+    ReplayResult r = replay(t, replay_trace, sdk_driver_factory(), options);
+    std::cout << r.report;
+    if (!replay_out.empty()) {
+      if (!write_file(replay_out, trace_text(r.run))) {
+        std::cerr << replay_out << ": error: cannot write the trace\n";
+        return 2;
+      }
+      std::cout << "the replay's trace: " << replay_out << "\n";
+    }
+    if (r.run.outcome == Outcome::timeout || r.run.outcome == Outcome::unresolved) return 2;
+    return r.same ? 0 : 1;
+  }
 
   if (*validate) {
     bool broken = false;
@@ -236,6 +325,7 @@ int main(int argc, char** argv) {
   auto loaded = load_selected(run_sel, broken);
   RunOptions options;
   options.wall_timeout = std::chrono::milliseconds(timeout_ms);
+  options.trace = !no_traces;
   SuiteReport report;
   report.rerun_template = std::string(argv[0]) + " run {file}";
   auto drivers = sdk_driver_factory();
@@ -279,22 +369,45 @@ int main(int argc, char** argv) {
     if (!jobs[k].scenario || results[k].outcome != Outcome::pass) continue;
     for (std::size_t f = 0; f < jobs.size(); ++f) {
       if (f == k || jobs[f].scenario != jobs[k].scenario || jobs[f].repeat >= jobs[k].repeat) continue;
-      const auto& a_log = results[f].log;
-      const auto& b_log = results[k].log;
-      std::size_t n = std::max(a_log.size(), b_log.size());
-      for (std::size_t e = 0; e < n; ++e) {
-        std::string a = e < a_log.size() ? format_observation(a_log[e]) : "(nothing)";
-        std::string b = e < b_log.size() ? format_observation(b_log[e]) : "(nothing)";
-        if (a == b) continue;
-        results[k].outcome = Outcome::fail;
-        results[k].message = jobs[k].file + ": error: repeat " + std::to_string(jobs[k].repeat + 1) +
-                             " saw a different event log than repeat " + std::to_string(jobs[f].repeat + 1) + "\n" +
-                             "note: event " + std::to_string(e + 1) + " then: " + a + "\n" +
-                             "note: event " + std::to_string(e + 1) + " now:  " + b + "\n";
-        break;
+      // The event logs, then the traces (every frame both ways), must be the same.
+      auto lines = [&](const ScenarioResult& r, bool of_trace) {
+        std::vector<std::string> out;
+        if (of_trace)
+          for (const auto& rec : r.trace) out.push_back(breakout::trace::to_line(rec));
+        else
+          for (const auto& o : r.log) out.push_back(format_observation(o));
+        return out;
+      };
+      for (bool of_trace : {false, true}) {
+        auto a_log = lines(results[f], of_trace), b_log = lines(results[k], of_trace);
+        std::size_t n = std::max(a_log.size(), b_log.size());
+        std::string what = of_trace ? "record" : "event";
+        for (std::size_t e = 0; e < n; ++e) {
+          std::string a = e < a_log.size() ? a_log[e] : "(nothing)";
+          std::string b = e < b_log.size() ? b_log[e] : "(nothing)";
+          if (a == b) continue;
+          results[k].outcome = Outcome::fail;
+          results[k].message = jobs[k].file + ": error: repeat " + std::to_string(jobs[k].repeat + 1) + " saw a different " +
+                               (of_trace ? "trace" : "event log") + " than repeat " + std::to_string(jobs[f].repeat + 1) + "\n" +
+                               "note: " + what + " " + std::to_string(e + 1) + " then: " + a + "\n" + "note: " + what + " " +
+                               std::to_string(e + 1) + " now:  " + b + "\n";
+          break;
+        }
+        if (results[k].outcome == Outcome::fail) break;
       }
       break;
     }
+  }
+  // Traces of what failed (of everything with --trace-all), and the trace-free results for reports.
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    auto& r = results[k];
+    bool failed = r.outcome == Outcome::fail || r.outcome == Outcome::timeout || r.outcome == Outcome::xpass;
+    if (!r.trace.empty() && (failed || trace_all)) {
+      std::string path = trace_path(trace_dir, jobs[k].file, r.name, jobs[k].repeat);
+      if (write_file(path, trace_text(r))) r.trace_file = path;
+      else std::cerr << path << ": error: cannot write the trace\n";
+    }
+    r.trace.clear();
   }
   report.results = std::move(results);
   if (seed_given) std::cout << "order shuffled with --seed " << seed << "\n";

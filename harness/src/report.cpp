@@ -60,6 +60,7 @@ void write_console(std::ostream& out, const SuiteReport& report) {
     }
     out << r.message;
     if (!r.message.empty() && r.message.back() != '\n') out << "\n";
+    if (!r.trace_file.empty()) out << "  trace:  " << r.trace_file << "  (harness replay " << r.trace_file << ")\n";
     out << "  re-run: " << rerun(report, r) << "\n\n";
   }
   int passed = counts[Outcome::pass];
@@ -127,6 +128,7 @@ void write_json(std::ostream& out, const SuiteReport& report) {
                          {"wallTimeMs", r.wall_time.count()},
                          {"virtualTimeMs", r.virtual_time.count()},
                          {"rerun", rerun(report, r)},
+                         {"trace", r.trace_file},
                          {"log", log}});
   }
   std::map<std::string, int> counts;

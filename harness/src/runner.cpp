@@ -2,6 +2,7 @@
 // steps are played in order and expectations checked against the observation log.
 #include <breakout/harness/runner.hpp>
 #include <breakout/mock_server/server.hpp>
+#include <breakout/protocol/trace.hpp>
 
 #include "matching.hpp"
 #include "traffic_ledger.hpp"
@@ -33,7 +34,109 @@ std::string format_observation(const Observation& o) {
   return std::string(stamp) + " " + o.participant + " " + o.type + " " + o.data.dump();
 }
 
+Json setup_json(const Scenario& s) {
+  Json out = Json::object();
+  Json meeting = Json::object();
+  const mock::MeetingConfig defaults;
+  if (s.meeting.kind != defaults.kind) meeting["kind"] = std::string(mock::to_string(s.meeting.kind));
+  if (s.meeting.thread_id != defaults.thread_id) meeting["threadId"] = s.meeting.thread_id;
+  if (s.meeting.disable_return_to_main_meeting) meeting["disableReturnToMainMeeting"] = true;
+  if (!s.meeting.breakout_rooms_enabled) meeting["breakoutRoomsEnabled"] = false;
+  if (!meeting.empty()) out["meeting"] = meeting;
+  if (!s.client_options.empty()) {
+    Json options = Json::object();
+    for (const auto& [key, ms] : s.client_options.items()) options[key] = clock::format_duration(clock::Duration(ms.get<std::int64_t>()));
+    out["clientOptions"] = options;
+  }
+  Json participants = Json::array();
+  for (const auto& p : s.participants) {
+    Json j = {{"id", p.config.id}};
+    if (p.config.display_name != p.config.id) j["displayName"] = p.config.display_name;
+    if (p.config.identity == mock::IdentityKind::microsoft_365) j["identity"] = "microsoft365";
+    if (p.config.role != "Attendee") j["role"] = p.config.role;
+    if (!p.config.token.empty()) j["token"] = p.config.token;
+    if (p.config.breakout_room_manager) j["breakoutRoomManager"] = true;
+    if (!p.client) j["client"] = false;
+    if (!p.join_meeting) j["joinMeeting"] = false;
+    if (!p.connect) j["connect"] = false;
+    participants.push_back(j);
+  }
+  out["participants"] = participants;
+  if (!s.meeting.rooms.empty()) {
+    Json rooms = Json::array();
+    for (const auto& r : s.meeting.rooms) {
+      Json j = {{"id", r.id}};
+      if (r.name != r.id) j["name"] = r.name;
+      if (!r.auto_move) j["autoMove"] = false;
+      if (r.open) j["open"] = true;
+      if (!r.participants.empty()) j["participants"] = r.participants;
+      rooms.push_back(j);
+    }
+    out["rooms"] = rooms;
+  }
+  return out;
+}
+
 namespace {
+
+/// What a trace records, by observation type: state changes, errors, and other events.
+std::string_view record_kind(const std::string& type) {
+  if (type == "callStateChanged" || type == "connectionStateChanged") return "state";
+  if (type == "automaticActionFailed") return "error";
+  return "event";
+}
+
+/// The trace of one run. The mock server tells it about the wire; the run about the rest.
+class TraceLog final : public trace::Recorder {
+ public:
+  TraceLog(const clock::Clock& clock, bool enabled) : clock_(clock), enabled_(enabled) {}
+
+  bool enabled() const { return enabled_ && !stopped_; }
+  /// Nothing more is recorded (teardown is not part of the story).
+  void stop() { stopped_ = true; }
+
+  void add(Json record) {
+    if (!enabled()) return;
+    record["t"] = clock_.now().count();
+    records_.push_back(std::move(record));
+  }
+
+  void connection(const std::string& participant, std::string_view event, std::string_view detail) override {
+    if (enabled()) records_.push_back(trace::connection_record(clock_.now().count(), participant, event, detail));
+  }
+  void frame(const std::string& participant, trace::Direction direction, std::string_view text, bool binary) override {
+    if (enabled()) records_.push_back(trace::frame_record(clock_.now().count(), participant, direction, text, binary));
+  }
+  void server_action(const Json& action) override {
+    if (enabled()) records_.push_back(trace::server_record(clock_.now().count(), action));
+  }
+
+  /// The records in a deterministic order: steps, calls and server actions stay where they were;
+  /// between them, records are ordered by time, then by participant as the scenario lists them.
+  std::vector<Json> ordered(const std::function<std::size_t(const std::string&)>& rank) const {
+    std::vector<Json> out = records_;
+    auto is_barrier = [](const Json& r) {
+      const auto& k = r["kind"];
+      return k == "step" || k == "call" || k == "server";
+    };
+    auto key = [&](const Json& r) {
+      return std::pair{r["t"].get<std::int64_t>(), r.contains("participant") ? rank(r["participant"].get<std::string>()) : 0};
+    };
+    auto begin = out.begin();
+    while (begin != out.end()) {
+      auto end = std::find_if(begin, out.end(), is_barrier);
+      std::stable_sort(begin, end, [&](const Json& a, const Json& b) { return key(a) < key(b); });
+      begin = end == out.end() ? end : end + 1;
+    }
+    return out;
+  }
+
+ private:
+  const clock::Clock& clock_;
+  bool enabled_;
+  bool stopped_ = false;
+  std::vector<Json> records_;
+};
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
@@ -41,21 +144,29 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 struct Stop {
   Outcome outcome;
   Diagnostic diagnostic;
+  /// The step that failed (-1: set-up or the end-of-run check).
+  int step = -1;
+  /// The event that no expectation allowed, when that is why.
+  std::optional<Observation> unexpected;
 };
 
 class Run final : public ObservationSink {
  public:
   Run(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options)
-      : s_(scenario), options_(options), started_(std::chrono::steady_clock::now()) {
-    server_ = std::make_unique<mock::Server>(io_, clock_, s_.meeting, mock::ServerOptions{1024, 1024, &ledger_});
+      : s_(scenario), options_(options), started_(std::chrono::steady_clock::now()), trace_(clock_, options.trace) {
+    mock::ServerOptions server_options;
+    server_options.traffic = &ledger_;
+    server_options.recorder = &trace_;
+    server_ = std::make_unique<mock::Server>(io_, clock_, s_.meeting, server_options);
     auto port = server_->listen("127.0.0.1", 0);
-    if (!port) throw Stop{Outcome::unresolved, diag(s_.loc, "cannot start the mock server: " + port.error())};
+    if (!port) throw Stop{Outcome::unresolved, diag(s_.loc, "cannot start the mock server: " + port.error()), -1, std::nullopt};
     driver_ = drivers(io_, clock_, server_->url(), ledger_, *this);
   }
 
   ~Run() override {
     // Orderly teardown: clients leave, the server stops, and what is in flight drains.
     in_teardown_ = true;
+    trace_.stop();
     if (driver_) driver_->shutdown();
     drain();
     server_->stop();
@@ -67,6 +178,11 @@ class Run final : public ObservationSink {
 
   void observe(const std::string& participant, const std::string& type, Json data) override {
     if (in_teardown_) return;
+    if (trace_.enabled()) {
+      Json record = {{"kind", record_kind(type)}, {"participant", participant}, {"type", type}, {"data", data}};
+      if (in_setup_) record["setup"] = true;
+      trace_.add(std::move(record));
+    }
     log_.push_back(Observation{clock_.now(), participant, type, std::move(data), in_setup_, false});
     step_of_.push_back(current_step_);
   }
@@ -77,11 +193,24 @@ class Run final : public ObservationSink {
     for (std::size_t i = 0; i < s_.steps.size(); ++i) {
       current_step_ = static_cast<int>(i);
       const Step& step = s_.steps[i];
-      std::visit([&](const auto& body) { this->execute(step, body); }, step.body);
+      trace_.add({{"kind", "step"}, {"index", i}, {"line", step.loc.line}, {"summary", step.summary}});
+      try {
+        std::visit([&](const auto& body) { this->execute(step, body); }, step.body);
+      } catch (Stop& stop) {
+        // Observing only: a step that would fail is a fact of the run, not its end.
+        if (!options_.observe_only || stop.outcome != Outcome::fail) throw;
+      }
     }
     settle_or_stop(s_.steps.empty() ? s_.loc : s_.steps.back().loc);
-    check_nothing_unexpected();
+    current_step_ = -1;
+    if (!options_.observe_only) check_nothing_unexpected();
   }
+
+  std::vector<Json> trace() const {
+    return trace_.ordered([this](const std::string& participant) { return rank(participant); });
+  }
+
+  int current_step() const { return current_step_; }
 
   std::vector<Observation> log() const {
     std::vector<Observation> out = log_;
@@ -137,7 +266,7 @@ class Run final : public ObservationSink {
   void settle_or_stop(const SourceLoc& loc) {
     if (!settle())
       throw Stop{Outcome::timeout, diag(loc, "the run did not settle within the wall-clock limit of " +
-                                                 std::to_string(options_.wall_timeout.count()) + " ms: " + ledger_.describe())};
+                                                 std::to_string(options_.wall_timeout.count()) + " ms: " + ledger_.describe()), current_step_, std::nullopt};
   }
 
   /// Settles, and fires timers one at a time (settling after each) until `done` holds or virtual
@@ -175,8 +304,9 @@ class Run final : public ObservationSink {
     return n;
   }
 
-  [[noreturn]] void fail(const SourceLoc& loc, std::string message, std::vector<Diagnostic> notes = {}) {
-    throw Stop{Outcome::fail, diag(loc, std::move(message), std::move(notes))};
+  [[noreturn]] void fail(const SourceLoc& loc, std::string message, std::vector<Diagnostic> notes = {},
+                         std::optional<Observation> unexpected = std::nullopt) {
+    throw Stop{Outcome::fail, diag(loc, std::move(message), std::move(notes)), current_step_, std::move(unexpected)};
   }
 
   std::size_t rank(const std::string& participant) const {
@@ -206,20 +336,29 @@ class Run final : public ObservationSink {
   // ---- steps ----
 
   void execute(const Step& step, const ServerStep& server) {
+    trace_.server_action(server.action);
     auto applied = server_->apply(server.parsed);
-    if (!applied) fail(step.loc, "the mock server refused the action: " + applied.error());
+    if (!applied && !options_.observe_only) fail(step.loc, "the mock server refused the action: " + applied.error());
     settle_or_stop(step.loc);
   }
 
   void execute(const Step& step, const ClientStep& c) {
     std::optional<ActionOutcome> outcome;
+    trace_.add({{"kind", "call"}, {"participant", c.participant}, {"action", c.action}, {"args", c.args}});
     driver_->perform(c.participant, c.action, c.args, [&outcome](ActionOutcome o) { outcome = std::move(o); });
     run_until(clock_.now(), step.loc, [&] { return outcome.has_value(); });
     if (!outcome) fail(step.loc, "'" + c.action + "' did not complete without virtual time passing", {log_note(c.participant)});
     Json record = {{"action", c.action}, {"ok", outcome->ok}};
     if (!outcome->ok) record["error"] = outcome->error;
+    if (trace_.enabled()) {
+      Json r = record;
+      r["kind"] = "result";
+      r["participant"] = c.participant;
+      trace_.add(std::move(r));
+    }
     log_.push_back(Observation{clock_.now(), c.participant, "actionCompleted", record, false, true});
     step_of_.push_back(current_step_);
+    if (options_.observe_only) return;
     if (c.expect_error) {
       if (outcome->ok)
         fail(step.loc, "'" + c.action + "' succeeded, but an error was expected",
@@ -302,7 +441,8 @@ class Run final : public ObservationSink {
         if (std::find(claimed.begin(), claimed.end(), j) != claimed.end()) continue;
         fail(x.loc, "unexpected " + o.type + " for " + o.participant + " before the expected " + x.type,
              {note("unexpected: " + format_observation(o)), note("expected: " + x.type + (x.data ? " " + x.data->dump() : "")),
-              log_note(o.participant)});
+              log_note(o.participant)},
+             o);
       }
     }
     for (std::size_t k = 0; k < e.events.size(); ++k) {
@@ -356,7 +496,8 @@ class Run final : public ObservationSink {
       SourceLoc loc = step >= 0 ? s_.steps[static_cast<std::size_t>(step)].loc : s_.loc;
       fail(loc, "unexpected " + o.type + " for " + o.participant + " (no expectation matched it; it followed this step)",
            {note("unexpected: " + format_observation(o)),
-            note("expect it, or list it under 'ignore:' if the scenario does not care"), log_note(o.participant)});
+            note("expect it, or list it under 'ignore:' if the scenario does not care"), log_note(o.participant)},
+           o);
     }
   }
 
@@ -366,6 +507,7 @@ class Run final : public ObservationSink {
   boost::asio::io_context io_;
   clock::VirtualClock clock_;
   TrafficLedger ledger_;
+  TraceLog trace_;
   std::unique_ptr<mock::Server> server_;
   std::unique_ptr<Driver> driver_;
   std::vector<Observation> log_;
@@ -379,12 +521,31 @@ class Run final : public ObservationSink {
 
 }  // namespace
 
+namespace {
+
+/// Why the run stopped, with the failing step as written: enough to make a scenario that fails the same way.
+Json failure_record(const Stop& stop, const Scenario& scenario, clock::TimePoint now) {
+  Json r = {{"t", now.count()}, {"kind", "failure"}, {"outcome", to_string(stop.outcome)}, {"step", stop.step},
+            {"line", stop.diagnostic.loc.line}, {"message", stop.diagnostic.message}};
+  if (stop.step >= 0) r["source"] = scenario.steps[static_cast<std::size_t>(stop.step)].source;
+  if (stop.unexpected)
+    r["unexpected"] = {{"t", stop.unexpected->at.count()}, {"participant", stop.unexpected->participant},
+                       {"type", stop.unexpected->type}, {"data", stop.unexpected->data}};
+  return r;
+}
+
+}  // namespace
+
 ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options) {
   ScenarioResult result;
   result.file = scenario.file;
   result.name = scenario.name;
   result.rules = scenario.rules;
   result.tags = scenario.tags;
+  if (options.trace) {
+    result.trace_header = trace::header("harness", scenario.name, setup_json(scenario));
+    result.trace_header["file"] = scenario.file;
+  }
   auto started = std::chrono::steady_clock::now();
   if (scenario.skip) {
     result.outcome = Outcome::skip;
@@ -401,10 +562,15 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
     }
     result.log = run.log();
     result.virtual_time = run.now();
+    if (options.trace) {
+      result.trace = run.trace();
+      if (stop) result.trace.push_back(failure_record(*stop, scenario, run.now()));
+      result.trace.push_back({{"t", run.now().count()}, {"kind", "end"}, {"outcome", stop ? to_string(stop->outcome) : "PASS"}});
+    }
   } catch (Stop& s) {
     stop = std::move(s);
   } catch (const std::exception& e) {
-    stop = Stop{Outcome::unresolved, Diagnostic{Diagnostic::Severity::error, scenario.loc, std::string("the run broke: ") + e.what(), {}}};
+    stop = Stop{Outcome::unresolved, Diagnostic{Diagnostic::Severity::error, scenario.loc, std::string("the run broke: ") + e.what(), {}}, -1, std::nullopt};
   }
   result.wall_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   if (stop) {

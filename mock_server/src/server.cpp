@@ -119,6 +119,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       close(websocket::close_reason(websocket::close_code::policy_error, "write queue limit reached"));
       return;
     }
+    if (auto* r = server().options.recorder) r->frame(participant_, trace::Direction::down, text, false);
     queue_.push_back(std::move(text));
     if (auto* t = server().options.traffic) t->frame_sent(protocol::Side::server, port_);
     if (queue_.size() == 1) do_write();
@@ -145,6 +146,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     if (ec || server().stopped) return;
     open_ = true;
     if (auto* t = server().options.traffic) t->opened(protocol::Side::server, port_);
+    if (auto* r = server().options.recorder) r->connection(participant_, "opened", "");
     server().attach(shared_from_this());
     const ParticipantConfig* p = server().meeting.participant(participant_);
     protocol::Identity identity{p->identity == IdentityKind::microsoft_365 ? "microsoftTeamsUser" : "communicationUser",
@@ -162,6 +164,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     if (server().stopped) return finish();
+    if (auto* r = server().options.recorder) r->frame(participant_, trace::Direction::up, text, !ws_.got_text());
     if (!ws_.got_text()) {
       send(protocol::encode(protocol::ServerMessage(protocol::ProtocolError{400, "binary frames are not accepted", std::nullopt})));
     } else if (auto request = protocol::decode_request(text); !request) {
@@ -205,6 +208,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     closing_ = true;
     if (!open_) return;
     if (auto* t = server().options.traffic) t->closed(protocol::Side::server, port_);
+    if (auto* r = server().options.recorder) r->connection(participant_, "closed", "");
     server().detach(this);
     if (!server().stopped) server().meeting.participant_disconnected(participant_);
   }
@@ -245,8 +249,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (websocket::is_upgrade(req_)) {
       if (req_.target() != "/signaling") return respond(http::status::not_found, "no WebSocket endpoint at this path\n");
       auto participant = server.meeting.authenticate(bearer_token(req_));
-      if (!participant) return respond(http::status::unauthorized, "invalid or expired token\n");
-      if (server.refusing(*participant)) return respond(http::status::service_unavailable, "not accepting connections now\n");
+      if (!participant) {
+        if (auto* r = server.options.recorder) r->connection("", "refused", "401");
+        return respond(http::status::unauthorized, "invalid or expired token\n");
+      }
+      if (server.refusing(*participant)) {
+        if (auto* r = server.options.recorder) r->connection(*participant, "refused", "503");
+        return respond(http::status::service_unavailable, "not accepting connections now\n");
+      }
       if (server.stopped) return shutdown();
       auto session = std::make_shared<WsSession>(count_.server_ptr(), stream_->release_socket(), *participant);
       session->run(std::move(req_));
@@ -267,6 +277,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     auto action = parse_action(*json);
     if (!action)
       return respond_json(http::status::bad_request, {{"error", {{"field", action.error().field}, {"message", action.error().message}}}});
+    if (auto* r = count_.server().options.recorder) r->server_action(*json);
     auto applied = count_.server().apply(*action);
     if (!applied) return respond_json(http::status::conflict, {{"error", {{"field", ""}, {"message", applied.error()}}}});
     respond_json(http::status::ok, {{"ok", true}});

@@ -47,6 +47,11 @@ struct ScenarioResult {
   std::chrono::milliseconds wall_time{0};
   clock::TimePoint virtual_time{0};
   std::vector<Observation> log;
+  /// The run's trace (docs/traces.md), when RunOptions::trace asked for it: header, then records.
+  Json trace_header;
+  std::vector<Json> trace;
+  /// Where the trace was written, if it was.
+  std::string trace_file;
 };
 
 /// Makes the SDK side of a run: called once per scenario with that run's io_context, clock and
@@ -58,6 +63,11 @@ using DriverFactory = std::function<std::unique_ptr<Driver>(boost::asio::io_cont
 struct RunOptions {
   /// Real time a scenario may take before it is stopped as TIMEOUT.
   std::chrono::milliseconds wall_timeout{10000};
+  /// Keep a trace of the run: every frame, call, event and state change (docs/traces.md).
+  bool trace = false;
+  /// Play the steps but judge nothing: events need no expectation and failed actions do not stop
+  /// the run. What replay uses, comparing the trace instead.
+  bool observe_only = false;
 };
 
 ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options);
@@ -65,6 +75,10 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
 ScenarioResult unresolved_result(const std::string& path, const LoadResult& loaded);
 /// Loads and runs one file (its first variant); a file that does not load is UNRESOLVED with its diagnostics.
 ScenarioResult run_scenario_file(const std::string& path, const DriverFactory& drivers, const RunOptions& options);
+
+/// The set-up of a scenario in the scenario language (meeting, clientOptions, participants, rooms),
+/// as JSON with defaults left out: a trace's header keeps it, trace-to-scenario writes it back.
+Json setup_json(const Scenario& scenario);
 
 /// One log line: "[+3.000s] alice callStateChanged {"call":"main","state":"LocalHold"}".
 std::string format_observation(const Observation& o);

@@ -14,6 +14,10 @@
 #include <variant>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace breakout::harness {
 
 using Json = nlohmann::json;
@@ -83,6 +87,9 @@ struct Step {
   SourceLoc loc;
   /// The step's one-line rendering for logs ("server: openRoom room=room1").
   std::string summary;
+  /// The step as written, as JSON (scalars typed as YAML reads them): what a trace keeps of a
+  /// failing step, so that a scenario made from the trace can fail the same way.
+  Json source;
 };
 
 /// Events of these types (optionally of one participant) may happen without being expected.
@@ -120,6 +127,10 @@ struct LoadResult {
   std::map<std::string, std::string> sources;
   bool ok() const { return errors.empty() && !scenarios.empty(); }
 };
+
+/// A YAML node as JSON: plain scalars become booleans, null, integers or numbers where they read
+/// as such, quoted ones stay strings.
+Json yaml_to_json(const YAML::Node& node);
 
 /// Every error of a load, rendered with its source line and caret.
 std::string render_errors(const LoadResult& result);

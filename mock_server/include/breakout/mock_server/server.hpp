@@ -5,6 +5,7 @@
 #include <breakout/mock_server/meeting.hpp>
 #include <breakout/protocol/clock.hpp>
 #include <breakout/protocol/expected.hpp>
+#include <breakout/protocol/trace.hpp>
 #include <breakout/protocol/traffic.hpp>
 
 #include <cstdint>
@@ -26,6 +27,8 @@ struct ServerOptions {
   protocol::TrafficMonitor* traffic = nullptr;
   /// Serve POST /actions (apply one server action given as JSON) and GET /legs.
   bool control_endpoint = true;
+  /// Told about every connection, frame and control action, for traces; may be null.
+  trace::Recorder* recorder = nullptr;
 };
 
 /// Accepts WebSocket clients on /signaling (token in the Authorization header), answers

@@ -1,0 +1,85 @@
+// Traces: what happened in a run or a recorded session, one JSON record per line (docs/traces.md).
+// The harness and the standalone mock server write the same format; the harness reads it back to
+// replay a run or to turn it into a scenario.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace breakout::trace {
+
+using Json = nlohmann::json;
+
+/// The format version this build writes and reads. A change that an older reader would misread
+/// raises it.
+inline constexpr int format_version = 1;
+
+/// Which way a frame went: up is client to server, down is server to client.
+enum class Direction { up, down };
+
+/// Told about what crosses the wire and what the server is told to do, as it happens. The mock
+/// server calls it; the harness and the standalone program implement it. Called on the server's
+/// io_context thread.
+class Recorder {
+ public:
+  virtual ~Recorder() = default;
+  /// A participant's connection: "opened", "closed", or "refused" (with the HTTP status as detail).
+  virtual void connection(const std::string& participant, std::string_view event, std::string_view detail) = 0;
+  /// One WebSocket frame of an admitted participant. Binary frames are given as their size.
+  virtual void frame(const std::string& participant, Direction direction, std::string_view text, bool binary) = 0;
+  /// A server action applied (from a scenario step or POST /actions), as its JSON.
+  virtual void server_action(const Json& action) = 0;
+};
+
+// ---- records (docs/traces.md lists every kind and field) ---------------------------------------
+
+/// The first line: {"kind":"trace","version":1,"source":...,"name":...,"setup":{...},...}.
+Json header(std::string_view source, std::string_view name, const Json& setup);
+Json connection_record(std::int64_t t, const std::string& participant, std::string_view event, std::string_view detail);
+/// The frame as JSON when it parses, else as its text ("raw"), or its size when binary.
+Json frame_record(std::int64_t t, const std::string& participant, Direction direction, std::string_view text, bool binary);
+Json server_record(std::int64_t t, const Json& action);
+
+/// The kinds a record may have, the header's included.
+const std::vector<std::string_view>& record_kinds();
+
+/// A trace as read from a file: the header, then the records in order; or what is wrong with it.
+struct ReadResult {
+  Json header;
+  std::vector<Json> records;
+  /// "FILE:LINE: message" for each problem; a trace with any is not used.
+  std::vector<std::string> errors;
+  bool ok() const { return errors.empty(); }
+};
+ReadResult read_trace(const std::string& path);
+ReadResult parse_trace(std::string_view text, const std::string& path);
+
+/// One line per record: the header first. Keys are written in a fixed order so traces diff well.
+std::string to_jsonl(const Json& header, const std::vector<Json>& records);
+/// A record as one line of JSON, "t" and "kind" first.
+std::string to_line(const Json& record);
+
+/// Writes each record as one line as soon as it is given, so that a session cut short keeps what
+/// came before. Used by the standalone mock server's --record.
+class FileRecorder final : public Recorder {
+ public:
+  /// `now` gives the time stamp of each record in milliseconds.
+  FileRecorder(const std::string& path, const Json& header, std::function<std::int64_t()> now);
+  bool ok() const { return static_cast<bool>(out_); }
+  void connection(const std::string& participant, std::string_view event, std::string_view detail) override;
+  void frame(const std::string& participant, Direction direction, std::string_view text, bool binary) override;
+  void server_action(const Json& action) override;
+
+ private:
+  void write(const Json& record);
+  std::ofstream out_;
+  std::function<std::int64_t()> now_;
+};
+
+}  // namespace breakout::trace
