@@ -117,11 +117,13 @@ std::string comment(const std::string& text) {
 struct ForeignClient {
   std::string main_call;
   std::string room_call;
+  std::string room_url;  // of the room joined last
   /// The assigned room of the last breakout details sent: join URL, name, open, auto-move.
   std::optional<Json> assigned;
   std::map<std::uint64_t, std::string> methods;  // request id → method
   std::optional<std::int64_t> pending_hold;      // a hold of the main call that may be part of a join
   bool returning = false;                        // a room hang-up was a return: the resume belongs to it
+  bool auto_hold = false;                        // the SDK held the main call to move by itself
 };
 
 }  // namespace
@@ -146,6 +148,9 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
     for (auto& p : setup["participants"])
       if (!connected.count(p.value("id", "")) && p.value("client", true)) p["client"] = false;
   }
+  std::set<std::string> late_joiners;
+  for (const auto& p : setup.value("participants", Json::array()))
+    if (!p.value("connect", true) && p.value("client", true)) late_joiners.insert(p.value("id", ""));
   std::size_t clients = 0;
   for (const auto& p : setup.value("participants", Json::array()))
     if (p.value("client", true)) ++clients;
@@ -220,6 +225,11 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       if (at > now) fields.emplace_back("within", clock::format_duration(clock::Duration(at - now)));
       now = std::max(now, at);
       steps += step_block(fields);
+    } else if (kind == "connection" && !harness_trace && r.value("event", "") == "opened" && late_joiners.count(participant)) {
+      // A participant the set-up leaves unconnected: its first connection is the app's connect().
+      late_joiners.erase(participant);
+      advance_to(at);
+      do_step(participant, "connect", Json::object(), nullptr);
     } else if (kind == "wire" && !harness_trace && r.contains("frame")) {
       // A session recorded with some other client: its requests become the SDK calls that make them.
       ForeignClient& c = foreign[participant];
@@ -253,33 +263,44 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
         c.pending_hold.reset();
       };
       if (method == "joinMeeting") continue;  // the set-up joins
+      bool auto_move_open = c.assigned && c.assigned->value("isOpen", false) &&
+                            c.assigned->value("allowMoveParticipantsAutomatically", false);
       if (method == "hold" && call == c.main_call && !c.main_call.empty()) {
         flush_hold();
-        c.pending_hold = at;
+        // With an auto-move room open, holding the main call is how the SDK starts moving by itself.
+        if (auto_move_open) c.auto_hold = true;
+        else c.pending_hold = at;
+        continue;
+      }
+      if (method == "resume" && call == c.main_call && c.auto_hold) {
+        c.auto_hold = false;  // the move gave up (the room closed meanwhile) and the SDK went back
+        steps += comment(participant + "'s client gave up moving into its room by itself here.");
         continue;
       }
       if (method == "joinBreakoutRoom") {
         std::string url = f["params"].value("joinUrl", "");
+        c.room_url = url;
         bool automatic = c.assigned && c.assigned->value("meetingJoinUrl", "") == url && c.assigned->value("isOpen", false) &&
                          c.assigned->value("allowMoveParticipantsAutomatically", false);
         std::int64_t from = c.pending_hold.value_or(at);
         c.pending_hold.reset();
+        c.auto_hold = false;
         if (automatic) {
           steps += comment(participant + "'s client moved into " + c.assigned->value("name", "its room") + " by itself here (auto-move).");
           continue;
         }
         advance_to(from);
-        Json args = Json::object();
-        if (c.assigned && c.assigned->value("meetingJoinUrl", "") == url) args["room"] = c.assigned->value("name", "");
-        do_step(participant, "join", args, nullptr);
+        // join() on the assigned room, as an attendee's app has only that one to call it on.
+        do_step(participant, "join", Json::object(), nullptr);
         continue;
       }
       flush_hold();
       if (method == "hangUp" && call == c.room_call && !c.room_call.empty()) {
-        bool closed = !c.assigned || !c.assigned->value("isOpen", false);
+        // The SDK leaves by itself a room that closed or is no longer the one assigned.
+        bool closed = !c.assigned || !c.assigned->value("isOpen", false) || c.assigned->value("meetingJoinUrl", "") != c.room_url;
         c.returning = true;
         if (closed) {
-          steps += comment(participant + "'s client left its closed room by itself here.");
+          steps += comment(participant + "'s client left its room by itself here (closed, or no longer assigned).");
           continue;
         }
         advance_to(at);
@@ -335,12 +356,14 @@ std::vector<Json> comparable_records(const std::vector<Json>& records) {
   return out;
 }
 
-std::optional<Divergence> first_divergence(const std::vector<Json>& recorded, const std::vector<Json>& observed) {
+std::optional<Divergence> first_divergence(const std::vector<Json>& recorded, const std::vector<Json>& observed,
+                                           const std::function<Json(const Json&)>& normal) {
   std::size_t n = std::max(recorded.size(), observed.size());
   for (std::size_t i = 0; i < n; ++i) {
     Json a = i < recorded.size() ? recorded[i] : Json(nullptr);
     Json b = i < observed.size() ? observed[i] : Json(nullptr);
-    if (a != b) return Divergence{i, a, b};
+    bool same = normal && !a.is_null() && !b.is_null() ? normal(a) == normal(b) : a == b;
+    if (!same) return Divergence{i, a, b};
   }
   return std::nullopt;
 }
@@ -351,22 +374,24 @@ namespace {
 /// without times and request ids: its timing and numbering are its own.
 std::vector<Json> foreign_view(const std::vector<Json>& records) {
   std::vector<Json> out;
-  for (const auto& r : records) {
-    if (r["kind"] != "wire" && r["kind"] != "server") continue;
-    Json x = r;
-    x.erase("t");
-    if (x.contains("frame") && x["frame"].is_object()) {
-      x["frame"].erase("id");
-      x["frame"].erase("requestId");
-    }
-    out.push_back(std::move(x));
-  }
+  for (const auto& r : records)
+    if (r["kind"] == "wire" || r["kind"] == "server") out.push_back(r);
   std::stable_sort(out.begin(), out.end(),
                    [](const Json& a, const Json& b) { return a.value("participant", "") < b.value("participant", ""); });
   return out;
 }
 
-std::string describe(const Json& record) { return record.is_null() ? "(nothing: the trace ends here)" : trace::to_line(record); }
+Json foreign_normal(const Json& r) {
+  Json x = r;
+  x.erase("t");
+  if (x.contains("frame") && x["frame"].is_object()) {
+    x["frame"].erase("id");
+    x["frame"].erase("requestId");
+  }
+  return x;
+}
+
+std::string describe(const Json& record) { return record.is_null() ? "(nothing)" : trace::to_line(record); }
 
 }  // namespace
 
@@ -393,19 +418,25 @@ ReplayResult replay(const trace::ReadResult& t, const std::string& trace_path, c
   bool harness_trace = t.header.value("source", "") == "harness";
   std::vector<Json> recorded = harness_trace ? comparable_records(t.records) : foreign_view(t.records);
   std::vector<Json> observed = harness_trace ? comparable_records(result.run.trace) : foreign_view(result.run.trace);
-  auto d = first_divergence(recorded, observed);
+  auto d = first_divergence(recorded, observed, harness_trace ? nullptr : foreign_normal);
   if (!d) {
     result.same = true;
     result.report = "replay of " + trace_path + ": the SDK behaved as recorded (" + std::to_string(recorded.size()) + " records)\n";
     return result;
   }
   const Json& where = d->expected.is_null() ? d->observed : d->expected;
-  std::string when = where.contains("t") ? "at +" + clock::format_duration(clock::Duration(where["t"].get<std::int64_t>())) : "";
-  result.report = "replay of " + trace_path + ": the SDK behaved differently from record " + std::to_string(d->index + 1) + " of " +
-                  std::to_string(recorded.size()) + (when.empty() ? "" : " (" + when + ")") +
-                  (where.contains("participant") ? ", " + where.value("participant", "") : "") + " on\n" +
-                  "  expected: " + describe(d->expected) + "\n" + "  observed: " + describe(d->observed) + "\n" +
-                  "  (the " + std::to_string(d->index) + " record(s) before it are the same)\n";
+  std::string at = where.contains("t") ? " at +" + clock::format_duration(clock::Duration(where["t"].get<std::int64_t>())) : "";
+  std::string who = where.contains("participant") ? " (" + where.value("participant", "") + at + ")" : at;
+  std::string head;
+  if (d->expected.is_null())
+    head = "the SDK did more than was recorded: after the " + std::to_string(recorded.size()) + " recorded records it also did" + who;
+  else if (d->observed.is_null())
+    head = "the SDK stopped short: it did not repeat record " + std::to_string(d->index + 1) + " of " + std::to_string(recorded.size()) + who;
+  else
+    head = "the SDK behaved differently at record " + std::to_string(d->index + 1) + " of " + std::to_string(recorded.size()) + who;
+  result.report = "replay of " + trace_path + ": " + head + "\n" + "  expected: " + describe(d->expected) + "\n" +
+                  "  observed: " + describe(d->observed) + "\n" + "  (the " + std::to_string(d->index) +
+                  " record(s) before it are the same)\n";
   return result;
 }
 

@@ -1,4 +1,5 @@
 // mock_server: the mock Teams signaling server on its own, for any client to be pointed at.
+#include <breakout/harness/runner.hpp>
 #include <breakout/harness/scenario.hpp>
 #include <breakout/mock_server/server.hpp>
 
@@ -17,13 +18,15 @@ namespace {
 /// scenario's client steps and expectations are the client's business and are skipped.
 class StepPlayer {
  public:
-  StepPlayer(const harness::Scenario& scenario, mock::Server& server, clock::Clock& clock, bool verbose)
-      : scenario_(scenario), server_(server), clock_(clock), verbose_(verbose) {}
+  StepPlayer(const harness::Scenario& scenario, mock::Server& server, clock::Clock& clock, bool verbose,
+             trace::Recorder* recorder)
+      : scenario_(scenario), server_(server), clock_(clock), verbose_(verbose), recorder_(recorder) {}
 
   void next() {
     while (index_ < scenario_.steps.size()) {
       const auto& step = scenario_.steps[index_++];
       if (auto* s = std::get_if<harness::ServerStep>(&step.body)) {
+        if (recorder_) recorder_->server_action(s->action);
         auto applied = server_.apply(s->parsed);
         if (verbose_ || !applied)
           std::cerr << step.loc.to_string() << ": " << step.summary << (applied ? "" : ": refused: " + applied.error()) << "\n";
@@ -41,6 +44,7 @@ class StepPlayer {
   mock::Server& server_;
   clock::Clock& clock_;
   bool verbose_;
+  trace::Recorder* recorder_;
   std::size_t index_ = 0;
 };
 
@@ -58,6 +62,8 @@ int main(int argc, char** argv) {
   app.add_flag("--no-steps", no_steps, "set up only; take actions from POST /actions instead of the scenario's steps");
   app.add_option("--max-connections", max_connections, "connections beyond this are closed at once")->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "print each server step as it is played");
+  std::string record;
+  app.add_option("--record", record, "write a trace of the session (docs/traces.md) to this file, one record per line as it happens");
   CLI11_PARSE(app, argc, argv);
 
   auto loaded = harness::load_scenario_file(scenario_path);
@@ -88,6 +94,17 @@ int main(int argc, char** argv) {
   auto clock = clock::make_steady_clock(io);
   mock::ServerOptions options;
   options.max_connections = max_connections;
+  std::unique_ptr<trace::FileRecorder> recorder;
+  if (!record.empty()) {
+    trace::Json header = trace::header("mock_server", scenario.name, harness::setup_json(scenario));
+    header["file"] = scenario.file;
+    recorder = std::make_unique<trace::FileRecorder>(record, header, [&clock] { return clock->now().count(); });
+    if (!recorder->ok()) {
+      std::cerr << "mock_server: cannot write " << record << "\n";
+      return 2;
+    }
+    options.recorder = recorder.get();
+  }
   mock::Server server(io, *clock, scenario.meeting, options);
   auto bound = server.listen(address, static_cast<std::uint16_t>(port));
   if (!bound) {
@@ -98,7 +115,7 @@ int main(int argc, char** argv) {
   for (const auto& p : scenario.participants)
     std::cerr << "participant " << p.config.id << ": token " << (p.config.token.empty() ? "token-" + p.config.id : p.config.token) << "\n";
 
-  StepPlayer player(scenario, server, *clock, verbose);
+  StepPlayer player(scenario, server, *clock, verbose, recorder.get());
   if (!no_steps) player.next();
 
   // SIGINT and SIGTERM stop the server cleanly: sessions closed, then the loop ends.
@@ -110,5 +127,6 @@ int main(int argc, char** argv) {
     io.stop();
   });
   io.run();
+  if (recorder) recorder->finish();
   return 0;
 }

@@ -10,7 +10,7 @@ trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "standalone_test: $*" >&2; exit 1; }
 
 mkfifo "$work/out" "$work/err"
-"$bin" --scenario "$scenario" --listen 127.0.0.1:0 -v >"$work/out" 2>"$work/err" &
+"$bin" --scenario "$scenario" --listen 127.0.0.1:0 -v --record "$work/session.trace.jsonl" >"$work/out" 2>"$work/err" &
 pid=$!
 exec 4<"$work/out" 5<"$work/err"
 
@@ -47,4 +47,12 @@ kill -TERM "$pid"
 rest="$(cat <&5)"
 wait "$pid" || fail "mock_server did not exit 0 on SIGTERM"
 case "$rest" in *stopping*) ;; *) fail "no clean stop" ;; esac
+# The recording: the header with the meeting, then the server actions as they were applied.
+rec="$work/session.trace.jsonl"
+head -n 1 "$rec" | grep -q '^{"kind":"trace",.*"source":"mock_server".*"version":1' || fail "the recording has no header: $(head -n 1 "$rec")"
+head -n 1 "$rec" | grep -q '"setup":{"participants":\[{"id":"alice"}\]' || fail "the header has no set-up: $(head -n 1 "$rec")"
+grep -q '"kind":"server","action":{"action":"assign","participant":"alice","room":"room1"}' "$rec" || fail "POST /actions was not recorded"
+grep -q '"kind":"server","action":{"action":"closeRoom","room":"room1"}' "$rec" || fail "the scenario's steps were not recorded"
+tail -n 1 "$rec" | grep -q '^{"t":[0-9]*,"kind":"end"}$' || fail "the recording does not end with an end record: $(tail -n 1 "$rec")"
+[ "$(grep -c '"kind":"server"' "$rec")" = 3 ] || fail "expected 3 server records (the refused action is not one): $(cat "$rec")"
 echo "standalone mock_server: ok (port $port)"

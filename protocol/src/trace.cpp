@@ -144,6 +144,14 @@ FileRecorder::FileRecorder(const std::string& path, const Json& header, std::fun
   out_ << to_line(header) << "\n" << std::flush;
 }
 
+FileRecorder::~FileRecorder() { finish(); }
+
+void FileRecorder::finish() {
+  if (finished_) return;
+  finished_ = true;
+  write({{"t", now_()}, {"kind", "end"}});
+}
+
 void FileRecorder::write(const Json& record) { out_ << to_line(record) << "\n" << std::flush; }
 
 void FileRecorder::connection(const std::string& participant, std::string_view event, std::string_view detail) {

@@ -4,6 +4,7 @@
 #include <breakout/harness/runner.hpp>
 #include <breakout/protocol/trace.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +43,9 @@ struct Divergence {
   Json expected;
   Json observed;
 };
-std::optional<Divergence> first_divergence(const std::vector<Json>& recorded, const std::vector<Json>& observed);
+/// The first place where the two differ, comparing records as `normal` makes them (all of each by default).
+std::optional<Divergence> first_divergence(const std::vector<Json>& recorded, const std::vector<Json>& observed,
+                                           const std::function<Json(const Json&)>& normal = nullptr);
 
 struct ReplayResult {
   bool same = false;

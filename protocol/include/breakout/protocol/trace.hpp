@@ -71,7 +71,11 @@ class FileRecorder final : public Recorder {
  public:
   /// `now` gives the time stamp of each record in milliseconds.
   FileRecorder(const std::string& path, const Json& header, std::function<std::int64_t()> now);
+  /// Writes the end record, if finish() has not.
+  ~FileRecorder() override;
   bool ok() const { return static_cast<bool>(out_); }
+  /// The session is over: writes {"kind":"end"} with the time, so a replay knows how long it lasted.
+  void finish();
   void connection(const std::string& participant, std::string_view event, std::string_view detail) override;
   void frame(const std::string& participant, Direction direction, std::string_view text, bool binary) override;
   void server_action(const Json& action) override;
@@ -80,6 +84,7 @@ class FileRecorder final : public Recorder {
   void write(const Json& record);
   std::ofstream out_;
   std::function<std::int64_t()> now_;
+  bool finished_ = false;
 };
 
 }  // namespace breakout::trace
