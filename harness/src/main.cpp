@@ -195,7 +195,8 @@ int main(int argc, char** argv) {
     options.trace_path = t2s_trace;
     options.keep_failure = !t2s_observed_only;
     GeneratedScenario g = trace_to_scenario(t, options);
-    for (const auto& n : g.notes) std::cerr << "note: " << n << "\n";
+    if (!t2s_out.empty())
+      for (const auto& n : g.notes) std::cerr << "note: " << n << "\n";
     // What is written must load: a scenario that does not is a bug here, not the user's.
     LoadResult check = load_scenario_text(g.yaml, t2s_out.empty() ? "(generated)" : t2s_out);
     if (!check.ok()) {

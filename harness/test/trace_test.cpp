@@ -220,7 +220,7 @@ trace::ReadResult as_server_recording(const trace::ReadResult& t) {
 
 }  // namespace
 
-TEST_CASE("a server-side recording of a client reads as that client's calls, and replays the same", "[harness][trace][suite]") {
+TEST_CASE("a server-side recording of a client reads as that client's calls, passes as a scenario, and replays the same", "[harness][trace][suite]") {
   int replayed_same = 0, total = 0;
   std::vector<std::string> different;
   for (const auto& file : suite_files()) {
@@ -234,7 +234,10 @@ TEST_CASE("a server-side recording of a client reads as that client's calls, and
       INFO(g.yaml);
       LoadResult generated = load_scenario_text(g.yaml, "generated.yaml");
       INFO(render_errors(generated));
-      CHECK(generated.ok());
+      REQUIRE(generated.ok());
+      ScenarioResult played = run_scenario(generated.scenarios.front(), sdk_driver_factory(), RunOptions{});
+      INFO(played.message);
+      if (played.outcome != Outcome::pass) different.push_back(file + ": " + played.message);
       ReplayResult r = replay(recording, file, sdk_driver_factory(), RunOptions{});
       ++total;
       if (r.same) ++replayed_same;
@@ -243,4 +246,5 @@ TEST_CASE("a server-side recording of a client reads as that client's calls, and
   }
   for (const auto& d : different) UNSCOPED_INFO(d);
   CHECK(replayed_same == total);
+  CHECK(different.empty());
 }
