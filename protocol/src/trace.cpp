@@ -1,37 +1,24 @@
 // Trace records, their one-line form, and strict reading of trace files.
-#include <breakout/protocol/messages.hpp>
 #include <breakout/protocol/trace.hpp>
+#include <breakout/protocol/messages.hpp>
 
 #include <algorithm>
 #include <sstream>
 
 namespace breakout::trace {
 
-Json header(std::string_view source, std::string_view name, const Json &setup) {
-  return {{"kind", "trace"},
-          {"version", format_version},
-          {"source", source},
-          {"name", name},
-          {"setup", setup}};
+Json header(std::string_view source, std::string_view name, const Json& setup) {
+  return {{"kind", "trace"}, {"version", format_version}, {"source", source}, {"name", name}, {"setup", setup}};
 }
 
-Json connection_record(std::int64_t t, const std::string &participant,
-                       std::string_view event, std::string_view detail) {
-  Json r = {{"t", t},
-            {"kind", "connection"},
-            {"participant", participant},
-            {"event", event}};
-  if (!detail.empty())
-    r["detail"] = detail;
+Json connection_record(std::int64_t t, const std::string& participant, std::string_view event, std::string_view detail) {
+  Json r = {{"t", t}, {"kind", "connection"}, {"participant", participant}, {"event", event}};
+  if (!detail.empty()) r["detail"] = detail;
   return r;
 }
 
-Json frame_record(std::int64_t t, const std::string &participant,
-                  Direction direction, std::string_view text, bool binary) {
-  Json r = {{"t", t},
-            {"kind", "wire"},
-            {"participant", participant},
-            {"dir", direction == Direction::up ? "up" : "down"}};
+Json frame_record(std::int64_t t, const std::string& participant, Direction direction, std::string_view text, bool binary) {
+  Json r = {{"t", t}, {"kind", "wire"}, {"participant", participant}, {"dir", direction == Direction::up ? "up" : "down"}};
   if (binary) {
     r["binary"] = text.size();
   } else if (auto json = protocol::parse_json(text)) {
@@ -42,67 +29,53 @@ Json frame_record(std::int64_t t, const std::string &participant,
   return r;
 }
 
-Json server_record(std::int64_t t, const Json &action) {
-  return {{"t", t}, {"kind", "server"}, {"action", action}};
-}
+Json server_record(std::int64_t t, const Json& action) { return {{"t", t}, {"kind", "server"}, {"action", action}}; }
 
-const std::vector<std::string_view> &record_kinds() {
-  static const std::vector<std::string_view> kinds = {
-      "trace",  "connection", "wire",  "server", "step",    "call",
-      "result", "event",      "state", "error",  "failure", "end"};
+const std::vector<std::string_view>& record_kinds() {
+  static const std::vector<std::string_view> kinds = {"trace", "connection", "wire",  "server", "step",    "call",
+                                                      "result", "event",     "state", "error",  "failure", "end"};
   return kinds;
 }
 
-std::string to_line(const Json &record) {
-  if (!record.is_object())
-    return record.dump();
+std::string to_line(const Json& record) {
+  if (!record.is_object()) return record.dump();
   std::string out = "{";
-  auto put = [&](const std::string &key, const Json &value) {
-    if (out.size() > 1)
-      out += ",";
+  auto put = [&](const std::string& key, const Json& value) {
+    if (out.size() > 1) out += ",";
     out += Json(key).dump() + ":" + value.dump();
   };
-  for (const char *first : {"t", "kind", "participant"})
-    if (auto it = record.find(first); it != record.end())
-      put(first, *it);
+  for (const char* first : {"t", "kind", "participant"})
+    if (auto it = record.find(first); it != record.end()) put(first, *it);
   for (auto it = record.begin(); it != record.end(); ++it)
-    if (it.key() != "t" && it.key() != "kind" && it.key() != "participant")
-      put(it.key(), it.value());
+    if (it.key() != "t" && it.key() != "kind" && it.key() != "participant") put(it.key(), it.value());
   return out + "}";
 }
 
-std::string to_jsonl(const Json &header, const std::vector<Json> &records) {
+std::string to_jsonl(const Json& header, const std::vector<Json>& records) {
   std::string out = to_line(header) + "\n";
-  for (const auto &r : records)
-    out += to_line(r) + "\n";
+  for (const auto& r : records) out += to_line(r) + "\n";
   return out;
 }
 
-ReadResult parse_trace(std::string_view text, const std::string &path) {
+ReadResult parse_trace(std::string_view text, const std::string& path) {
   ReadResult result;
   std::size_t line_no = 0;
   std::size_t pos = 0;
-  auto problem = [&](const std::string &message) {
-    result.errors.push_back(path + ":" + std::to_string(line_no) + ": " +
-                            message);
-  };
-  const auto &kinds = record_kinds();
+  auto problem = [&](const std::string& message) { result.errors.push_back(path + ":" + std::to_string(line_no) + ": " + message); };
+  const auto& kinds = record_kinds();
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos)
-      end = text.size();
+    if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
     ++line_no;
-    if (line.empty())
-      continue;
+    if (line.empty()) continue;
     auto json = protocol::parse_json(line);
     if (!json) {
       problem("not a JSON record: " + json.error().message);
       continue;
     }
-    if (!json->is_object() || !json->contains("kind") ||
-        !(*json)["kind"].is_string()) {
+    if (!json->is_object() || !json->contains("kind") || !(*json)["kind"].is_string()) {
       problem("a record must be an object with a \"kind\"");
       continue;
     }
@@ -113,20 +86,17 @@ ReadResult parse_trace(std::string_view text, const std::string &path) {
     }
     if (result.header.is_null()) {
       if (kind != "trace") {
-        problem("the first record must be the header "
-                "({\"kind\":\"trace\",...}), not \"" +
-                kind + "\"");
+        problem("the first record must be the header ({\"kind\":\"trace\",...}), not \"" + kind + "\"");
         return result;
       }
-      if (!json->contains("version") ||
-          !(*json)["version"].is_number_integer()) {
+      if (!json->contains("version") || !(*json)["version"].is_number_integer()) {
         problem("the header has no version");
         return result;
       }
       int version = (*json)["version"].get<int>();
       if (version != format_version) {
-        problem("this trace is format version " + std::to_string(version) +
-                "; this build reads version " + std::to_string(format_version));
+        problem("this trace is format version " + std::to_string(version) + "; this build reads version " +
+                std::to_string(format_version));
         return result;
       }
       if (!json->contains("setup") || !(*json)["setup"].is_object()) {
@@ -144,11 +114,8 @@ ReadResult parse_trace(std::string_view text, const std::string &path) {
       problem("the record has no integer time \"t\"");
       continue;
     }
-    if (!result.records.empty() &&
-        (*json)["t"].get<std::int64_t>() <
-            result.records.back()["t"].get<std::int64_t>()) {
-      problem("time goes backwards (t " + (*json)["t"].dump() + " after " +
-              result.records.back()["t"].dump() + ")");
+    if (!result.records.empty() && (*json)["t"].get<std::int64_t>() < result.records.back()["t"].get<std::int64_t>()) {
+      problem("time goes backwards (t " + (*json)["t"].dump() + " after " + result.records.back()["t"].dump() + ")");
       continue;
     }
     result.records.push_back(std::move(*json));
@@ -160,7 +127,7 @@ ReadResult parse_trace(std::string_view text, const std::string &path) {
   return result;
 }
 
-ReadResult read_trace(const std::string &path) {
+ReadResult read_trace(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     ReadResult r;
@@ -172,8 +139,7 @@ ReadResult read_trace(const std::string &path) {
   return parse_trace(text.str(), path);
 }
 
-FileRecorder::FileRecorder(const std::string &path, const Json &header,
-                           std::function<std::int64_t()> now)
+FileRecorder::FileRecorder(const std::string& path, const Json& header, std::function<std::int64_t()> now)
     : out_(path, std::ios::binary | std::ios::trunc), now_(std::move(now)) {
   out_ << to_line(header) << "\n" << std::flush;
 }
@@ -181,28 +147,21 @@ FileRecorder::FileRecorder(const std::string &path, const Json &header,
 FileRecorder::~FileRecorder() { finish(); }
 
 void FileRecorder::finish() {
-  if (finished_)
-    return;
+  if (finished_) return;
   finished_ = true;
   write({{"t", now_()}, {"kind", "end"}});
 }
 
-void FileRecorder::write(const Json &record) {
-  out_ << to_line(record) << "\n" << std::flush;
-}
+void FileRecorder::write(const Json& record) { out_ << to_line(record) << "\n" << std::flush; }
 
-void FileRecorder::connection(const std::string &participant,
-                              std::string_view event, std::string_view detail) {
+void FileRecorder::connection(const std::string& participant, std::string_view event, std::string_view detail) {
   write(connection_record(now_(), participant, event, detail));
 }
 
-void FileRecorder::frame(const std::string &participant, Direction direction,
-                         std::string_view text, bool binary) {
+void FileRecorder::frame(const std::string& participant, Direction direction, std::string_view text, bool binary) {
   write(frame_record(now_(), participant, direction, text, binary));
 }
 
-void FileRecorder::server_action(const Json &action) {
-  write(server_record(now_(), action));
-}
+void FileRecorder::server_action(const Json& action) { write(server_record(now_(), action)); }
 
-} // namespace breakout::trace
+}  // namespace breakout::trace
