@@ -26,9 +26,23 @@ void render_into(std::ostringstream& out, const Diagnostic& d, const std::string
   out << (d.severity == Diagnostic::Severity::error ? "error" : "note") << ": " << d.message << "\n";
   if (d.loc.line > 0 && !source.empty()) {
     std::string text = source_line(source, d.loc.line);
-    out << text << "\n";
     int column = std::max(1, d.loc.column);
-    std::string pad;
+    // A long line is shown around the column; bytes that would garble a terminal are shown as '?'.
+    constexpr int kWidth = 100;
+    std::string prefix;
+    if (static_cast<int>(text.size()) > kWidth) {
+      int from = std::max(0, column - 1 - kWidth / 2);
+      bool cut_end = from + kWidth < static_cast<int>(text.size());
+      text = text.substr(static_cast<std::size_t>(from), kWidth) + (cut_end ? "..." : "");
+      if (from > 0) {
+        prefix = "...";
+        column -= from;
+      }
+    }
+    for (char& c : text)
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') c = '?';
+    out << prefix << text << "\n";
+    std::string pad(prefix.size(), ' ');
     for (int i = 0; i < column - 1 && i < static_cast<int>(text.size()); ++i) pad += text[i] == '\t' ? '\t' : ' ';
     out << pad << "^\n";
   }

@@ -2,9 +2,11 @@
 // of a file's mistakes are reported at once.
 #include <breakout/harness/scenario.hpp>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -112,14 +114,62 @@ class Loader {
   using Values = std::vector<std::pair<std::string, std::string>>;
 
   std::optional<YAML::Node> parse(const std::string& text) {
+    if (text.size() > kMaxFileBytes) {
+      error_at(0, 0, "the file is " + std::to_string(text.size()) + " bytes; a scenario may have at most " +
+                         std::to_string(kMaxFileBytes) + " (1 MiB)");
+      return std::nullopt;
+    }
+    // A scenario is text: a control character (a NUL byte, say) means the file is something else.
+    int line = 1, column = 1;
+    for (unsigned char c : text) {
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", c);
+        error_at(line, column, std::string("the file holds the control character ") + hex + "; a scenario is UTF-8 text");
+        return std::nullopt;
+      }
+      if (c == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
     try {
-      return YAML::Load(text);
+      YAML::Node root = YAML::Load(text);
+      // Anchors and aliases can make a small file stand for a huge tree: count before reading it.
+      std::size_t budget = kMaxNodes;
+      if (!within_budget(root, budget)) {
+        error_at(1, 1, "the file stands for more than " + std::to_string(kMaxNodes) +
+                           " YAML values once its aliases (*name) are expanded; a scenario needs far fewer");
+        return std::nullopt;
+      }
+      return root;
+    } catch (const YAML::DeepRecursion& e) {
+      error_at(e.mark.line + 1, e.mark.column + 1, "the YAML is nested too deeply to read (" + std::to_string(e.depth()) + " levels)");
     } catch (const YAML::ParserException& e) {
       error_at(e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
     } catch (const YAML::Exception& e) {
       error_at(0, 0, std::string("cannot read the file as YAML: ") + e.what());
     }
     return std::nullopt;
+  }
+
+  static constexpr std::size_t kMaxFileBytes = 1 << 20;
+  static constexpr std::size_t kMaxNodes = 100000;
+
+  /// Whether the tree, aliases expanded, has no more nodes than `budget` (which it uses up).
+  static bool within_budget(const YAML::Node& n, std::size_t& budget) {
+    if (budget == 0) return false;
+    --budget;
+    if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it)
+        if (!within_budget(it->first, budget) || !within_budget(it->second, budget)) return false;
+    } else if (n.IsSequence()) {
+      for (const auto& item : n)
+        if (!within_budget(item, budget)) return false;
+    }
+    return true;
   }
 
   /// The variants of a file: one unnamed one without 'matrix:', else one per combination of the

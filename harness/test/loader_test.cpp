@@ -173,3 +173,11 @@ steps: []
   REQUIRE(m.size() == 1);
   CHECK(m[0].find("unknown meeting kind 'nope'") != std::string::npos);
 }
+
+TEST_CASE("a file over 1 MiB is refused before it is parsed", "[harness][loader]") {
+  std::string text = "name: large\nparticipants: [{id: a}]\nsteps:\n";
+  while (text.size() <= (1 << 20)) text += "  - advance: 1s\n";
+  auto loaded = load_scenario_text(text, "large.yaml");
+  REQUIRE(loaded.errors.size() == 1);
+  CHECK(loaded.errors[0].message == "the file is " + std::to_string(text.size()) + " bytes; a scenario may have at most 1048576 (1 MiB)");
+}
