@@ -413,7 +413,7 @@ class Loader {
   }
 
   void read_client_options(const YAML::Node& n, Scenario& s) {
-    auto e = mapping(n, "'clientOptions'", {"autoMoveDelay", "hangUpDelay"});
+    auto e = mapping(n, "'clientOptions'", {"autoMoveDelay", "hangUpDelay", "requestTimeout"});
     if (!e) return;
     for (const auto& [k, v] : e->items)
       if (auto d = duration(v, k.Scalar())) s.client_options[k.Scalar()] = d->count();
@@ -683,7 +683,7 @@ class Loader {
       return false;
     }
     std::vector<std::string> allowed = action->second;
-    allowed.insert(allowed.end(), {"do", "participant", "expectError"});
+    allowed.insert(allowed.end(), {"do", "participant", "expectError", "within"});
     auto e = mapping(item, "client action '" + name + "'", allowed);
     if (!e) return false;
     auto participant = step_participant(*e, item, s);
@@ -693,8 +693,13 @@ class Loader {
     c.action = name;
     for (const auto& [k, v] : e->items) {
       std::string key = k.Scalar();
-      if (key == "do" || key == "participant" || key == "expectError") continue;
+      if (key == "do" || key == "participant" || key == "expectError" || key == "within") continue;
       c.args[key] = to_json(v);
+    }
+    if (const auto* w = e->value("within")) {
+      auto d = duration(*w, "within");
+      if (!d) return false;
+      c.within = *d;
     }
     if (c.args.contains("call") && c.args["call"] != "main" && c.args["call"] != "room") {
       error(*e->value("call"), "'call' is main or room");

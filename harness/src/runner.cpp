@@ -321,11 +321,13 @@ class Run final : public ObservationSink {
     std::string link = protocol::join_url_for_thread(s_.meeting.thread_id);
     for (const auto& p : s_.participants) {
       if (!p.client) continue;
-      std::optional<ActionOutcome> outcome;
+      // Shared with the callback: it may come after this step has given up (teardown, observe-only runs).
+      auto result = std::make_shared<std::optional<ActionOutcome>>();
+      auto& outcome = *result;
       ParticipantSpec spec{p.config.id, p.config.display_name,
                            p.config.token.empty() ? "token-" + p.config.id : p.config.token, p.join_meeting, p.connect,
                            link, s_.client_options};
-      driver_->add_participant(spec, [&outcome](ActionOutcome o) { outcome = std::move(o); });
+      driver_->add_participant(spec, [result](ActionOutcome o) { *result = std::move(o); });
       run_until(clock_.now(), p.loc, [&] { return outcome.has_value(); });
       if (!outcome) fail(p.loc, "set-up: " + p.config.id + " did not connect and join without virtual time passing", {log_note(p.config.id)});
       if (!outcome->ok)
@@ -343,11 +345,18 @@ class Run final : public ObservationSink {
   }
 
   void execute(const Step& step, const ClientStep& c) {
-    std::optional<ActionOutcome> outcome;
+    // Shared with the callback: it may come after this step has given up (teardown, observe-only runs).
+    auto result = std::make_shared<std::optional<ActionOutcome>>();
+    auto& outcome = *result;
     trace_.add({{"kind", "call"}, {"participant", c.participant}, {"action", c.action}, {"args", c.args}});
-    driver_->perform(c.participant, c.action, c.args, [&outcome](ActionOutcome o) { outcome = std::move(o); });
-    run_until(clock_.now(), step.loc, [&] { return outcome.has_value(); });
-    if (!outcome) fail(step.loc, "'" + c.action + "' did not complete without virtual time passing", {log_note(c.participant)});
+    driver_->perform(c.participant, c.action, c.args, [result](ActionOutcome o) { *result = std::move(o); });
+    run_until(clock_.now() + c.within, step.loc, [&] { return outcome.has_value(); });
+    if (!outcome)
+      fail(step.loc,
+           "'" + c.action + "' did not complete " +
+               (c.within.count() ? "within " + clock::format_duration(c.within) : std::string("without virtual time passing")) +
+               " (a 'within:' on the step lets it take virtual time)",
+           {log_note(c.participant)});
     Json record = {{"action", c.action}, {"ok", outcome->ok}};
     if (!outcome->ok) record["error"] = outcome->error;
     if (trace_.enabled()) {

@@ -70,6 +70,8 @@ class SdkDriver final : public Driver {
       options.breakout_rooms.auto_move_delay = clock::Duration(spec.options["autoMoveDelay"].get<std::int64_t>());
     if (spec.options.contains("hangUpDelay"))
       options.breakout_rooms.hang_up_delay = clock::Duration(spec.options["hangUpDelay"].get<std::int64_t>());
+    if (spec.options.contains("requestTimeout"))
+      options.request_timeout = clock::Duration(spec.options["requestTimeout"].get<std::int64_t>());
     c.client = std::make_unique<sdk::CallClient>(io_, clock_, std::move(options));
     c.client->create_call_agent(spec.token, {spec.display_name}, [this, spec, done](sdk::Result<std::shared_ptr<sdk::CallAgent>> r) {
       if (!r) return done(outcome_of(r.error()));

@@ -13,6 +13,9 @@ std::string trace_text(const ScenarioResult& result) { return trace::to_jsonl(re
 
 namespace {
 
+/// How long the SDK under test waits for a reply by default (CallClientOptions::request_timeout).
+constexpr std::int64_t kRequestTimeoutMs = 30000;
+
 // ---- writing YAML that people read -------------------------------------------------------------
 
 /// Whether a string can be written without quotes and read back as the same string.
@@ -123,6 +126,7 @@ struct ForeignClient {
   std::map<std::uint64_t, std::string> methods;  // request id → method
   std::optional<std::int64_t> pending_hold;      // a hold of the main call that may be part of a join
   bool pending_hold_refused = false;
+  std::int64_t pending_hold_took = 0;
   bool returning = false;                        // the next resume of the main call is the SDK's (after a return or a failed join)
   bool auto_hold = false;                        // the SDK held the main call to move by itself
 };
@@ -167,10 +171,12 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
     if (clients > 1) fields.insert(fields.begin() + 1, {"participant", participant});
     return fields;
   };
-  auto do_step = [&](const std::string& participant, const std::string& action, const Json& args, const Json* error) {
+  auto do_step = [&](const std::string& participant, const std::string& action, const Json& args, const Json* error,
+                     std::int64_t took = 0) {
     std::vector<std::pair<std::string, Json>> fields{{"do", action}};
     fields = with_participant(fields, participant);
     for (auto it = args.begin(); it != args.end(); ++it) fields.emplace_back(it.key(), it.value());
+    if (took > 0) fields.emplace_back("within", clock::format_duration(clock::Duration(took)));
     if (error) {
       Json expected = Json::object();
       for (const char* key : {"code", "subCode", "category"})
@@ -178,6 +184,19 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       fields.emplace_back("expectError", expected);
     }
     steps += step_block(fields);
+  };
+  // A hold of the main call is part of a join only when the join is what the client does next;
+  // anything else happening first makes it a hold() of its own.
+  auto flush_hold_of = [&](const std::string& participant, ForeignClient& c) {
+    if (!c.pending_hold) return;
+    advance_to(*c.pending_hold);
+    Json none = Json::object();
+    do_step(participant, "hold", Json::object(), c.pending_hold_refused ? &none : nullptr, c.pending_hold_took);
+    now = std::max(now, *c.pending_hold + c.pending_hold_took);
+    c.pending_hold.reset();
+  };
+  auto flush_holds = [&] {
+    for (auto& [participant, c] : foreign) flush_hold_of(participant, c);
   };
   const Json* unexpected = failure && o.keep_failure && failure->contains("unexpected") ? &(*failure)["unexpected"] : nullptr;
   bool failure_placed = false;
@@ -198,6 +217,7 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       continue;
     }
     if (kind == "server") {
+      flush_holds();
       advance_to(at);
       std::vector<std::pair<std::string, Json>> fields{{"server", r["action"].value("action", "")}};
       for (auto it = r["action"].begin(); it != r["action"].end(); ++it)
@@ -206,14 +226,18 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
     } else if (kind == "call") {
       advance_to(at);
       const Json* error = nullptr;
+      std::int64_t took = 0;
       for (std::size_t j = i + 1; j < t.records.size(); ++j) {
         const Json& res = t.records[j];
         if (res["kind"] == "result" && res.value("participant", "") == participant && res["action"] == r["action"]) {
           if (!res.value("ok", true) && res.contains("error")) error = &res["error"];
+          took = res["t"].get<std::int64_t>() - at;
           break;
         }
       }
-      do_step(participant, r["action"], r.value("args", Json::object()), error);
+      Json args = r.value("args", Json::object());
+      do_step(participant, r["action"], args, error, took);
+      now = std::max(now, at + took);
     } else if (kind == "event" || kind == "state" || kind == "error") {
       if (r.value("setup", false)) continue;
       if (unexpected && (*unexpected)["participant"] == r["participant"] && (*unexpected)["type"] == r["type"] &&
@@ -261,25 +285,24 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       std::string method = f.value("method", "");
       c.methods[f.value("id", std::uint64_t{0})] = method;
       std::string call = f.contains("params") ? f["params"].value("callId", "") : "";
-      // The service's answer to this request, when it refused it: the call is expected to fail with its code.
+      // The service's answer to this request: refused (the call is expected to fail), late (the call
+      // may take that long), or never (the SDK gives up after its request timeout, and the call fails).
       std::optional<Json> refusal;
-      for (std::size_t j = i + 1; j < t.records.size(); ++j) {
+      std::int64_t took = kRequestTimeoutMs;
+      bool answered = false;
+      for (std::size_t j = i + 1; j < t.records.size() && !answered; ++j) {
         const Json& res = t.records[j];
         if (res["kind"] != "wire" || res.value("participant", "") != participant || res["dir"] != "down" || !res.contains("frame")) continue;
         const Json& rf = res["frame"];
         if (rf.value("type", "") != "response" || rf.value("id", std::uint64_t{0}) != f.value("id", std::uint64_t{0})) continue;
+        answered = true;
+        took = res["t"].get<std::int64_t>() - at;
         // The SDK reports the failure in its own terms (its codes need not be the service's): expect only that it fails.
         if (rf.contains("error")) refusal = Json::object();
-        break;
       }
+      if (!answered) refusal = Json::object();
       const Json* refused = refusal ? &*refusal : nullptr;
-      auto flush_hold = [&] {
-        if (!c.pending_hold) return;
-        advance_to(*c.pending_hold);
-        Json none = Json::object();
-        do_step(participant, "hold", Json::object(), c.pending_hold_refused ? &none : nullptr);
-        c.pending_hold.reset();
-      };
+      auto flush_hold = [&] { flush_hold_of(participant, c); };
       if (method == "joinMeeting") continue;  // the set-up joins
       bool auto_move_open = c.assigned && c.assigned->value("isOpen", false) &&
                             c.assigned->value("allowMoveParticipantsAutomatically", false);
@@ -289,6 +312,7 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
         if (auto_move_open) c.auto_hold = true;
         else c.pending_hold = at;
         c.pending_hold_refused = refused != nullptr;
+        c.pending_hold_took = took;
         continue;
       }
       if (method == "resume" && call == c.main_call && c.auto_hold) {
@@ -312,7 +336,8 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
         }
         advance_to(from);
         // join() on the assigned room, as an attendee's app has only that one to call it on.
-        do_step(participant, "join", Json::object(), refused);
+        do_step(participant, "join", Json::object(), refused, at + took - from);
+        now = std::max(now, at + took);
         continue;
       }
       flush_hold();
@@ -325,7 +350,8 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
           continue;
         }
         advance_to(at);
-        do_step(participant, "returnToMainMeeting", Json::object(), refused);
+        do_step(participant, "returnToMainMeeting", Json::object(), refused, took);
+        now = std::max(now, at + took);
         continue;
       }
       if (method == "resume" && call == c.main_call && c.returning) {
@@ -333,16 +359,12 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
         continue;
       }
       advance_to(at);
-      do_step(participant, method, call == c.room_call && !call.empty() ? Json{{"call", "room"}} : Json::object(), refused);
+      do_step(participant, method, call == c.room_call && !call.empty() ? Json{{"call", "room"}} : Json::object(), refused, took);
+      now = std::max(now, at + took);
     }
   }
   if (!failure_placed) {
-    for (auto& [participant, c] : foreign)
-      if (c.pending_hold) {
-        advance_to(*c.pending_hold);
-        Json none = Json::object();
-        do_step(participant, "hold", Json::object(), c.pending_hold_refused ? &none : nullptr);
-      }
+    flush_holds();
     if (end) advance_to((*end)["t"].get<std::int64_t>());
   }
   if (failure && o.keep_failure && !failure->contains("source") && !failure->contains("unexpected"))

@@ -111,6 +111,9 @@ const std::map<std::string, Spec>& specs() {
          if (!enabled) fail("enabled", "missing field 'enabled' (true or false)");
          return SetFeatureEnabled{*enabled};
        }}},
+      {"sendFrame", {{"participant", "text"}, [](const Fields& f) -> Action {
+         return SendFrame{f.string("participant"), f.string("text")};
+       }}},
       {"sendUnreadableDetails", {{"participant"}, [](const Fields& f) -> Action {
          return SendUnreadableDetails{f.string("participant")};
        }}},
@@ -203,6 +206,7 @@ std::string_view action_name(const Action& action) {
         else if constexpr (std::is_same_v<A, ResendDetails>) return "resendDetails";
         else if constexpr (std::is_same_v<A, SetFeatureEnabled>) return "setFeatureEnabled";
         else if constexpr (std::is_same_v<A, EndMeeting>) return "endMeeting";
+        else if constexpr (std::is_same_v<A, SendFrame>) return "sendFrame";
         else {
           switch (a.kind) {
             case DisturbNext::Kind::delay: return "delayNext";

@@ -164,10 +164,12 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     changed_threads_.push_back(room->thread_id);
     return resp;
   }
-  // Hold and resume move one of the participant's legs between Connected and LocalHold.
+  // Hold and resume move one of the participant's legs between Connected and LocalHold. Asking for
+  // the state the leg is already in succeeds: a client that lost the reply can simply ask again.
   auto change_hold = [&](const std::string& call_id, const char* from, const char* to, const char* refusal) {
     Leg* leg = find_leg(pid, call_id);
     if (!leg) return error(404, "no such call");
+    if (leg->state == to) return resp;
     if (leg->state != from) return error(409, refusal);
     leg->state = to;
     return resp;

@@ -445,6 +445,12 @@ Expected<void, std::string> Server::Impl::apply(const Action& action) {
     s->drop();
     return {};
   }
+  if (auto* a = std::get_if<SendFrame>(&action)) {
+    if (auto r = known(a->participant); !r) return r;
+    if (!session_of(a->participant)) return unexpected("participant '" + a->participant + "' is not connected");
+    send_now(a->participant, a->text);
+    return {};
+  }
   if (auto* a = std::get_if<DisturbNext>(&action)) {
     if (auto r = known(a->participant); !r) return r;
     disturbances[a->participant].push_back(*a);

@@ -230,7 +230,8 @@ void Call::on_service_message(const protocol::ServerMessage& message) {
 CallAgent::CallAgent(boost::asio::io_context& io, clock::Clock& clock, const CallClientOptions& options,
                      std::string token, CallAgentOptions agent_options)
     : io_(io), clock_(clock), options_(options), display_name_(std::move(agent_options.display_name)),
-      connection_(std::make_shared<Connection>(io, clock, options.transport, std::move(token), options.reconnect)) {}
+      connection_(std::make_shared<Connection>(io, clock, options.transport, std::move(token), options.reconnect,
+                                               options.request_timeout)) {}
 
 CallAgent::~CallAgent() { connection_->close(); }
 

@@ -7,11 +7,13 @@
 namespace breakout::sdk {
 
 Connection::Connection(boost::asio::io_context& io, clock::Clock& clock, TransportFactory factory, std::string token,
-                       ReconnectPolicy policy)
-    : io_(io), clock_(clock), factory_(std::move(factory)), token_(std::move(token)), policy_(policy) {}
+                       ReconnectPolicy policy, clock::Duration request_timeout)
+    : io_(io), clock_(clock), factory_(std::move(factory)), token_(std::move(token)), policy_(policy),
+      request_timeout_(request_timeout) {}
 
 Connection::~Connection() {
   if (retry_timer_) clock_.cancel(*retry_timer_);
+  for (auto& [id, p] : pending_) clock_.cancel(p.timeout);
 }
 
 void Connection::start(Handlers handlers) {
@@ -46,7 +48,17 @@ void Connection::request(protocol::RequestParams params, Reply reply) {
     return;
   }
   std::uint64_t id = next_request_id_++;
-  pending_.emplace(id, std::move(reply));
+  std::weak_ptr<Connection> weak = weak_from_this();
+  auto timeout = clock_.schedule(request_timeout_, [weak, id] {
+    auto self = weak.lock();
+    if (!self) return;
+    auto it = self->pending_.find(id);
+    if (it == self->pending_.end()) return;
+    Reply late = std::move(it->second.reply);
+    self->pending_.erase(it);
+    late(unexpected(protocol::ErrorBody{408, 0, "the service did not answer within " + clock::format_duration(self->request_timeout_)}));
+  });
+  pending_.emplace(id, Pending{std::move(reply), timeout});
   transport_->send(protocol::encode(protocol::Request{id, std::move(params)}));
 }
 
@@ -70,30 +82,38 @@ void Connection::on_text(const std::string& text) {
     return;
   }
   if (auto* response = std::get_if<protocol::Response>(&message)) {
-    auto it = pending_.find(response->id);
-    if (it == pending_.end()) return;  // a reply to nothing we asked: ignored
-    Reply reply = std::move(it->second);
-    pending_.erase(it);
+    Reply reply = take_pending(response->id);
+    if (!reply) return;  // a reply to nothing we asked (or asked and gave up on): ignored
     if (response->error) reply(unexpected(*response->error));
     else reply(response->result);
     return;
   }
   if (auto* error = std::get_if<protocol::ProtocolError>(&message)) {
     if (!error->request_id) return;
-    auto it = pending_.find(*error->request_id);
-    if (it == pending_.end()) return;
-    Reply reply = std::move(it->second);
-    pending_.erase(it);
+    Reply reply = take_pending(*error->request_id);
+    if (!reply) return;
     reply(unexpected(protocol::ErrorBody{error->code, 0, error->message}));
     return;
   }
   if (handlers_.on_message) handlers_.on_message(message);
 }
 
+Connection::Reply Connection::take_pending(std::uint64_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return nullptr;
+  Reply reply = std::move(it->second.reply);
+  clock_.cancel(it->second.timeout);
+  pending_.erase(it);
+  return reply;
+}
+
 void Connection::fail_pending(const protocol::ErrorBody& error) {
   auto pending = std::move(pending_);
   pending_.clear();
-  for (auto& [id, reply] : pending) reply(unexpected(error));
+  for (auto& [id, p] : pending) {
+    clock_.cancel(p.timeout);
+    p.reply(unexpected(error));
+  }
 }
 
 void Connection::on_closed(const TransportClosed& info) {

@@ -25,11 +25,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   };
 
   Connection(boost::asio::io_context& io, clock::Clock& clock, TransportFactory factory, std::string token,
-             ReconnectPolicy policy);
+             ReconnectPolicy policy, clock::Duration request_timeout);
   ~Connection();
 
   void start(Handlers handlers);
-  /// Sends a request; the reply comes later, never from inside this call.
+  /// Sends a request; the reply comes later, never from inside this call. Without an answer within
+  /// the request timeout, the reply is 408.
   void request(protocol::RequestParams params, Reply reply);
   /// Closes for good without reporting a loss.
   void close();
@@ -54,7 +55,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool finished_ = false;
   int failed_attempts_ = 0;
   std::uint64_t next_request_id_ = 1;
-  std::map<std::uint64_t, Reply> pending_;
+  struct Pending {
+    Reply reply;
+    clock::TimerId timeout;
+  };
+  /// Takes the request's reply out of the pending ones, its timeout cancelled; null if none.
+  Reply take_pending(std::uint64_t id);
+  clock::Duration request_timeout_;
+  std::map<std::uint64_t, Pending> pending_;
   std::optional<clock::TimerId> retry_timer_;
 };
 

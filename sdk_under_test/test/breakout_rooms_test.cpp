@@ -389,3 +389,69 @@ TEST_CASE("BR-CONN-4: after a reconnect an unchanged breakout state raises nothi
   f.settle();
   CHECK(f.events.size() == 1);
 }
+
+TEST_CASE("BR-CONN-5: a request the service never answers fails with 408 after the request timeout", "[sdk][connection]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.unanswered.insert("hold");
+  std::optional<Result<void>> held;
+  f.main->hold([&](Result<void> r) { held = r; });
+  f.advance(30s - 1ms);
+  CHECK_FALSE(held);
+  f.advance(1ms);
+  REQUIRE(held);
+  REQUIRE_FALSE(*held);
+  CHECK(held->error().code == 408);
+  CHECK(held->error().message == "the service did not answer within 30s");
+  CHECK(f.main->state() == CallState::Connected);  // the state it knew; it does not guess
+  f.service.unanswered.clear();
+  held.reset();
+  f.main->hold([&](Result<void> r) { held = r; });
+  f.settle();
+  REQUIRE(held);
+  CHECK(*held);
+  CHECK(f.main->state() == CallState::LocalHold);
+}
+
+TEST_CASE("BR-CONN-6: replies to nothing and messages that cannot be read are ignored", "[sdk][connection]") {
+  ClientFixture f;
+  f.join_meeting();
+  std::vector<ConnectionStateChangedEvent> changes;
+  f.agent->on_connection_state_changed([&](const auto& e) { changes.push_back(e); });
+  auto states = f.main_states.size();
+  f.service.send_text(R"({"type":"response","id":999,"result":{"callId":"x"}})");
+  f.service.send_text(R"({"type":"protocolError","code":400,"message":"about nothing","requestId":12345})");
+  f.service.send_text("not json at all");
+  f.service.send_text(R"({"type":"somethingNew","callId":"main-1"})");
+  f.settle();
+  CHECK(changes.empty());
+  CHECK(f.events.empty());
+  CHECK(f.main_states.size() == states);
+  CHECK(f.agent->connection_state() == ConnectionState::Connected);
+  std::optional<Result<void>> held;
+  f.main->hold([&](Result<void> r) { held = r; });
+  f.settle();
+  REQUIRE(held);
+  CHECK(*held);
+}
+
+TEST_CASE("BR-CONN-7: a connection lost while on hold keeps the call on hold, and resume works after the reconnect", "[sdk][connection]") {
+  ClientFixture f;
+  f.join_meeting();
+  std::optional<Result<void>> done;
+  f.main->hold([&](Result<void> r) { done = r; });
+  f.settle();
+  REQUIRE(f.main->state() == CallState::LocalHold);
+  auto states = f.main_states.size();
+  f.service.drop();
+  f.advance(1s);
+  CHECK(f.service.tokens.size() == 2);  // reconnected once
+  CHECK(f.main->state() == CallState::LocalHold);
+  CHECK(f.main_states.size() == states);
+  done.reset();
+  f.main->resume([&](Result<void> r) { done = r; });
+  f.settle();
+  REQUIRE(done);
+  CHECK(*done);
+  CHECK(f.main->state() == CallState::Connected);
+}

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <set>
 
 namespace breakout::sdk::testing {
 
@@ -64,6 +65,8 @@ class FakeService {
   std::map<std::string, std::deque<protocol::ErrorBody>> failures;
   std::vector<protocol::Request> requests;
   std::vector<std::string> tokens;
+  /// Methods whose requests get no reply at all.
+  std::set<std::string> unanswered;
 
   int count(std::string_view method) const {
     int n = 0;
@@ -74,6 +77,12 @@ class FakeService {
   void send(const protocol::ServerMessage& m) {
     for (auto* link : links_)
       if (link->is_open) link->handlers.on_message(protocol::encode(m));
+  }
+
+  /// Sends this text as it is, as one message.
+  void send_text(const std::string& text) {
+    for (auto* link : links_)
+      if (link->is_open) link->handlers.on_message(text);
   }
 
   void details(std::uint64_t seq, const protocol::MainMeetingProperties& p, const std::string& call = "main-1") {
@@ -115,6 +124,7 @@ class FakeService {
     requests.push_back(*request);
     protocol::Response response{request->id, std::nullopt, Json::object()};
     std::string method(protocol::method_name(request->params));
+    if (unanswered.count(method)) return;
     if (auto it = failures.find(method); it != failures.end() && !it->second.empty()) {
       response.error = it->second.front();
       it->second.pop_front();

@@ -46,6 +46,8 @@ struct ClientStep {
   Json args = Json::object();
   /// When set, the action must fail with these fields (code, subCode, category).
   std::optional<Json> expect_error;
+  /// Virtual time the action may take to complete (0: it completes at once, as most do).
+  clock::Duration within{0};
 };
 
 struct AdvanceStep {

@@ -76,6 +76,9 @@ struct DisturbNext {
 
 /// Turns the breakout-rooms feature on or off for the meeting. While off, nothing about rooms is
 /// sent, and a client joining the meeting is told the feature is unavailable (it reports 46251).
+/// Sends the participant this text as one frame, as it is: for clients facing a service that
+/// misbehaves (a reply to a request never made, a message of an unknown type, broken JSON).
+struct SendFrame { std::string participant; std::string text; };
 struct SetFeatureEnabled { bool enabled = true; };
 
 /// The organizer ends the meeting: every call leg, main and rooms, is ended by the service.
@@ -83,7 +86,7 @@ struct EndMeeting {};
 
 using Action = std::variant<CreateRoom, DeleteRoom, UpdateRoom, Assign, OpenRoom, CloseRoom, OpenAllRooms,
                             CloseAllRooms, UpdateSettings, FailNext, ExpireToken, RevokeToken, DropConnection,
-                            RefuseConnections, SendUnreadableDetails, ResendDetails, DisturbNext, SetFeatureEnabled, EndMeeting>;
+                            RefuseConnections, SendUnreadableDetails, ResendDetails, DisturbNext, SetFeatureEnabled, EndMeeting, SendFrame>;
 
 /// Why an action's JSON could not be read: the field (empty for the whole action) and the reason.
 struct ActionError {

@@ -84,6 +84,8 @@ struct CallClientOptions {
   TransportFactory transport;
   BreakoutRoomsOptions breakout_rooms;
   ReconnectPolicy reconnect;
+  /// A request the service has not answered by then fails with 408 (the reply may never come).
+  clock::Duration request_timeout = std::chrono::seconds(30);
 };
 
 struct CallAgentOptions {
