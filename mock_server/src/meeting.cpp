@@ -158,6 +158,10 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     if (!main_leg(pid)) return error(409, "not in the main meeting");
     if (p->assigned_room != room->id && !is_manager(*p)) return error(403, "not assigned to this breakout room");
     if (!room->open) return error(412, "the breakout room is closed");
+    // One client cannot make the server hold an unbounded number of calls for it.
+    auto held = std::count_if(legs_.begin(), legs_.end(), [&](const Leg& l) { return l.participant == pid; });
+    if (held >= static_cast<long>(kMaxLegsPerParticipant))
+      return error(429, "too many calls: at most " + std::to_string(kMaxLegsPerParticipant) + " per participant");
     Leg leg{new_call_id(*p), pid, room->id, room->thread_id, "Connected"};
     legs_.push_back(leg);
     resp.result = protocol::to_json(protocol::JoinResult{leg.call_id, room->thread_id, "teamsMeeting", p->config.role});
@@ -284,6 +288,7 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
   auto no_room = [](const std::string& id) { return unexpected("no room '" + id + "'"); };
   if (auto* a = std::get_if<CreateRoom>(&action)) {
     if (find_room(a->room)) return unexpected("room '" + a->room + "' already exists");
+    if (rooms_.size() >= kMaxRooms) return unexpected("a meeting has at most " + std::to_string(kMaxRooms) + " rooms");
     rooms_.push_back(Room{a->room, a->name.value_or(a->room), "19:breakout_" + a->room + "@thread.v2", false, a->auto_move, std::nullopt});
   } else if (auto* a = std::get_if<DeleteRoom>(&action)) {
     if (!find_room(a->room)) return no_room(a->room);

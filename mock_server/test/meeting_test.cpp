@@ -185,3 +185,29 @@ TEST_CASE("a room's join URL can be replaced, even by an empty one", "[mock][mee
   auto details = protocol::decode_breakout_details(f.details_to("alice").at(0).breakout_details);
   CHECK(details->assigned_breakout_rooms.at(0).meeting_join_url.empty());
 }
+
+TEST_CASE("one client cannot make the meeting hold more than 16 calls for it, nor the control endpoint more than 1000 rooms",
+          "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("olivia");  // an organizer may join any room
+  REQUIRE(f.meeting.apply(OpenRoom{"room1"}));
+  auto join_room = [&](std::uint64_t id) {
+    f.sent.clear();
+    f.meeting.handle("olivia", {id, protocol::JoinBreakoutRoom{protocol::join_url_for_thread("19:breakout_room1@thread.v2")}});
+    for (const auto& s : f.sent)
+      if (auto* r = std::get_if<protocol::Response>(&s.message)) return *r;
+    FAIL("no response");
+    return protocol::Response{};
+  };
+  for (std::uint64_t i = 0; i < kMaxLegsPerParticipant - 1; ++i) REQUIRE_FALSE(join_room(10 + i).error);
+  auto refused = join_room(99);
+  REQUIRE(refused.error);
+  CHECK(refused.error->code == 429);
+  CHECK(refused.error->message == "too many calls: at most 16 per participant");
+  CHECK(f.meeting.legs().size() == kMaxLegsPerParticipant);
+
+  for (std::size_t i = 1; i < kMaxRooms; ++i) REQUIRE(f.meeting.apply(CreateRoom{"r" + std::to_string(i), std::nullopt, true}));
+  auto one_too_many = f.meeting.apply(CreateRoom{"r-extra", std::nullopt, true});
+  REQUIRE_FALSE(one_too_many);
+  CHECK(one_too_many.error() == "a meeting has at most 1000 rooms");
+}

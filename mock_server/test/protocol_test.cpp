@@ -169,6 +169,8 @@ TEST_CASE("bad messages get protocol errors and the session goes on", "[mock][pr
   };
   std::vector<Bad> bad = {
       {"{not json", false, "malformed JSON"},
+      {R"({"type":"request","id":1,"method":"hold","par)", false, "malformed JSON"},
+      {"", false, "malformed JSON"},
       {R"({"type":"request","id":5})", false, "missing field 'method'"},
       {R"({"type":"request","id":6,"method":"teleport","params":{}})", false, "unknown method 'teleport'"},
       {R"({"type":"request","id":7,"method":"hold","params":{"callId":7}})", false, "expected a string"},
@@ -220,9 +222,9 @@ TEST_CASE("an oversized frame closes the connection with 1009, and other session
   CHECK(bob.read_until("response")["result"]["role"] == "Organizer");
 }
 
-TEST_CASE("connections opened and dropped abruptly leave no session behind", "[mock][protocol]") {
+TEST_CASE("a thousand connections opened and dropped abruptly leave no session behind", "[mock][protocol]") {
   ServerThread s;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     RawClient c;
     REQUIRE_FALSE(c.connect(s.port, i % 2 ? "token-alice" : "token-bob"));
     if (i % 3 == 0) c.send(join_request(i));  // abrupt close mid-request
@@ -285,4 +287,30 @@ TEST_CASE("a client that does not read is closed when its write queue is full", 
   }
   CHECK(ec == websocket::error::closed);
   CHECK(c.ws.reason().code == websocket::close_code::policy_error);
+}
+
+TEST_CASE("a flood of requests from one client is answered in order, and the server then serves others", "[mock][protocol]") {
+  ServerThread s;
+  RawClient flood;
+  REQUIRE_FALSE(flood.connect(s.port, "token-alice"));
+  flood.read();  // welcome
+  flood.send(join_request(1));
+  flood.read_until("response");
+  // 2,000 requests without waiting for a reply, then every reply, in order.
+  constexpr int kRequests = 2000;
+  for (int i = 0; i < kRequests; ++i)
+    flood.send(protocol::encode(protocol::Request{static_cast<std::uint64_t>(100 + i),
+                                                  i % 2 ? protocol::RequestParams(protocol::Resume{"alice-call-1"})
+                                                        : protocol::RequestParams(protocol::Hold{"alice-call-1"})}));
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = flood.read_until("response");
+    REQUIRE(r["id"] == 100 + i);
+    REQUIRE_FALSE(r.contains("error"));
+  }
+  RawClient bob;
+  REQUIRE_FALSE(bob.connect(s.port, "token-bob"));
+  bob.read();
+  bob.send(join_request(1));
+  CHECK(bob.read_until("response")["result"]["callId"] == "bob-call-1");
+  CHECK(s.sessions() == 2);
 }

@@ -22,6 +22,10 @@ std::optional<CallKind> call_kind_from_string(std::string_view text);
 /// The M365 roles a participant can have ("Organizer", "Co-organizer", "Presenter", "Attendee").
 const std::vector<std::string_view>& role_names();
 
+/// Caps on what one client, or the control endpoint, can make a meeting hold.
+inline constexpr std::size_t kMaxLegsPerParticipant = 16;
+inline constexpr std::size_t kMaxRooms = 1000;
+
 struct ParticipantConfig {
   std::string id;
   std::string display_name;
