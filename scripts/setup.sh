@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project builds with; does nothing when they are all present.
+#   scripts/setup.sh          what building and testing need
+#   scripts/setup.sh --fuzz   also clang and its libFuzzer runtime, for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -7,6 +9,9 @@ packages=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev catch2 libyaml-cpp-dev libcli11-dev
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
