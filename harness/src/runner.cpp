@@ -224,6 +224,7 @@ class Run final : public ObservationSink {
   }
 
   clock::TimePoint now() const { return clock_.now(); }
+  std::uint64_t frames() const { return ledger_.frames(); }
 
  private:
   // ---- driving the io_context and the virtual clock ----
@@ -571,6 +572,7 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
     }
     result.log = run.log();
     result.virtual_time = run.now();
+    result.frames = run.frames();
     if (options.trace) {
       result.trace = run.trace();
       if (stop) result.trace.push_back(failure_record(*stop, scenario, run.now()));

@@ -89,7 +89,7 @@ void Meeting::participant_connected(const std::string& pid) {
   // A (re)connected client is told its whole breakout view again, so it can resynchronise.
   p->last_details.reset();
   p->last_settings.reset();
-  publish();
+  publish_to({pid}, false);
 }
 
 void Meeting::participant_disconnected(const std::string& pid) {
@@ -100,10 +100,11 @@ void Meeting::handle(const std::string& pid, const protocol::Request& request) {
   protocol::Response response = respond(pid, request);
   outbox_(pid, response);
   // What the request changed is told after its answer, in a stable order.
-  std::vector<std::string> threads;
-  threads.swap(changed_threads_);
-  for (const auto& thread : threads) publish_participants(thread);
-  if (!response.error) publish();
+  std::vector<RosterChange> changes;
+  changes.swap(roster_changes_);
+  for (const auto& change : changes) publish_participants(change);
+  // A request changes no one's breakout view but the requester's (a join, say).
+  if (!response.error) publish_to({pid}, false);
 }
 
 std::optional<ErrorBody> Meeting::take_injected_failure(const std::string& pid, std::string_view method) {
@@ -146,7 +147,7 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     protocol::JoinResult result{leg.call_id, config_.thread_id, std::string(to_string(config_.kind)), p->config.role};
     resp.result = protocol::to_json(result);
     resp.result["breakoutRoomsEnabled"] = config_.breakout_rooms_enabled;
-    changed_threads_.push_back(config_.thread_id);
+    roster_changes_.push_back({config_.thread_id, pid, leg.call_id, true});
     return resp;
   }
   if (auto* join = std::get_if<protocol::JoinBreakoutRoom>(&request.params)) {
@@ -165,7 +166,7 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     Leg leg{new_call_id(*p), pid, room->id, room->thread_id, "Connected"};
     legs_.push_back(leg);
     resp.result = protocol::to_json(protocol::JoinResult{leg.call_id, room->thread_id, "teamsMeeting", p->config.role});
-    changed_threads_.push_back(room->thread_id);
+    roster_changes_.push_back({room->thread_id, pid, leg.call_id, true});
     return resp;
   }
   // Hold and resume move one of the participant's legs between Connected and LocalHold. Asking for
@@ -186,13 +187,14 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     Leg* leg = find_leg(pid, hang_up->call_id);
     if (!leg) return error(404, "no such call");
     std::string thread = leg->thread_id;
+    std::string call_id = leg->call_id;
     bool was_main = leg->room.empty();
     legs_.erase(legs_.begin() + (leg - legs_.data()));
     if (was_main) {
       p->last_details.reset();
       p->last_settings.reset();
     }
-    changed_threads_.push_back(thread);
+    roster_changes_.push_back({thread, pid, call_id, false});
     return resp;
   }
   return error(400, "unsupported request");
@@ -237,37 +239,54 @@ protocol::MeetingBreakoutSettings Meeting::settings_for() const {
 void Meeting::publish() {
   if (config_.kind != CallKind::teams_meeting || !config_.breakout_rooms_enabled) return;
   auto settings = settings_for();
-  for (auto& p : participants_) {
-    const Leg* leg = main_leg(p.config.id);
-    if (!p.connected || !leg) continue;
-    auto details = details_for(p);
-    if (p.last_details != details) {
-      p.last_details = details;
-      protocol::LocalParticipantUpdate update{leg->call_id, ++p.details_seq, protocol::encode_breakout_details(details)};
-      p.sent_details.push_back(update);
-      if (p.sent_details.size() > 2) p.sent_details.erase(p.sent_details.begin());
-      outbox_(p.config.id, update);
-    }
-    if (p.last_settings != settings) {
-      p.last_settings = settings;
-      outbox_(p.config.id, protocol::ConversationUpdate{leg->call_id, ++p.settings_seq,
-                                                        protocol::encode_meeting_details(settings),
-                                                        protocol::encode_additional_data(settings)});
-    }
+  for (auto& p : participants_) publish_one(p, settings);
+}
+
+void Meeting::publish_to(const std::vector<std::string>& participant_ids, bool managers_too) {
+  if (config_.kind != CallKind::teams_meeting || !config_.breakout_rooms_enabled) return;
+  auto settings = settings_for();
+  // In the participants' order, as publish() would, so the outbox order does not depend on the caller.
+  for (auto& p : participants_)
+    if ((managers_too && is_manager(p)) ||
+        std::find(participant_ids.begin(), participant_ids.end(), p.config.id) != participant_ids.end())
+      publish_one(p, settings);
+}
+
+void Meeting::publish_one(Participant& p, const protocol::MeetingBreakoutSettings& settings) {
+  if (!p.connected) return;
+  const Leg* leg = main_leg(p.config.id);
+  if (!leg) return;
+  auto details = details_for(p);
+  if (p.last_details != details) {
+    p.last_details = details;
+    protocol::LocalParticipantUpdate update{leg->call_id, ++p.details_seq, protocol::encode_breakout_details(details)};
+    p.sent_details.push_back(update);
+    if (p.sent_details.size() > 2) p.sent_details.erase(p.sent_details.begin());
+    outbox_(p.config.id, update);
+  }
+  if (p.last_settings != settings) {
+    p.last_settings = settings;
+    outbox_(p.config.id, protocol::ConversationUpdate{leg->call_id, ++p.settings_seq, protocol::encode_meeting_details(settings),
+                                                      protocol::encode_additional_data(settings)});
   }
 }
 
-void Meeting::publish_participants(const std::string& thread_id) {
+void Meeting::publish_participants(const RosterChange& change) {
+  const ParticipantConfig* who = participant(change.participant);
+  if (!who) return;
+  std::string id = identifier_of(*who);
+  protocol::ParticipantsUpdate newcomer{change.call_id, {}, {}};
   for (const auto& leg : legs_) {
-    if (leg.thread_id != thread_id) continue;
-    protocol::ParticipantsUpdate update{leg.call_id, {}};
-    for (const auto& other : legs_) {
-      if (other.thread_id != thread_id || other.participant == leg.participant) continue;
-      const ParticipantConfig* cfg = participant(other.participant);
-      update.participants.push_back({identifier_of(*cfg), cfg->display_name});
-    }
-    if (const Participant* p = find(leg.participant); p && p->connected) outbox_(leg.participant, update);
+    if (leg.thread_id != change.thread_id || leg.participant == change.participant) continue;
+    const Participant* other = find(leg.participant);
+    if (change.joined) newcomer.added.push_back({identifier_of(other->config), other->config.display_name});
+    if (!other->connected) continue;
+    protocol::ParticipantsUpdate delta{leg.call_id, {}, {}};
+    if (change.joined) delta.added.push_back({id, who->display_name});
+    else delta.removed.push_back(id);
+    outbox_(leg.participant, delta);
   }
+  if (const Participant* p = find(change.participant); change.joined && p && p->connected) outbox_(change.participant, newcomer);
 }
 
 void Meeting::schedule_room_end() {
@@ -306,6 +325,9 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
     if (!p) return unexpected("no participant '" + a->participant + "'");
     if (a->room && !find_room(*a->room)) return no_room(*a->room);
     p->assigned_room = a->room;
+    // An assignment changes the view of that participant, and of the managers (invitees).
+    publish_to({a->participant}, true);
+    return {};
   } else if (auto* a = std::get_if<OpenRoom>(&action)) {
     Room* r = find_room(a->room);
     if (!r) return no_room(a->room);

@@ -320,9 +320,9 @@ std::string encode(const ServerMessage& message) {
           return {{"callId", m.call_id}, {"sequenceNumber", m.sequence_number},
                   {"meetingDetails", m.meeting_details}, {"additionalData", m.additional_data}};
         } else if constexpr (std::is_same_v<M, ParticipantsUpdate>) {
-          Json list = Json::array();
-          for (const auto& p : m.participants) list.push_back({{"id", p.id}, {"displayName", p.display_name}});
-          return {{"callId", m.call_id}, {"participants", list}};
+          Json added = Json::array();
+          for (const auto& p : m.added) added.push_back({{"id", p.id}, {"displayName", p.display_name}});
+          return {{"callId", m.call_id}, {"added", added}, {"removed", m.removed}};
         } else {
           Json r{{"code", m.code}, {"message", m.message}};
           if (m.request_id) r["requestId"] = *m.request_id;
@@ -383,11 +383,17 @@ Expected<ServerMessage, DecodeError> decode_server_message(std::string_view text
                                 r.find("additionalData") ? *r.find("additionalData") : Json::object()};
     }
     if (type == "participantsUpdate") {
-      ParticipantsUpdate u{r.non_empty_string("callId"), {}};
-      const Json& list = r.array("participants");
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        ObjectReader p(list[i], "/participants/" + std::to_string(i));
-        u.participants.push_back({p.non_empty_string("id"), p.string("displayName")});
+      ParticipantsUpdate u{r.non_empty_string("callId"), {}, {}};
+      const Json& added = r.array("added");
+      for (std::size_t i = 0; i < added.size(); ++i) {
+        ObjectReader p(added[i], "/added/" + std::to_string(i));
+        u.added.push_back({p.non_empty_string("id"), p.string("displayName")});
+      }
+      const Json& removed = r.array("removed");
+      for (std::size_t i = 0; i < removed.size(); ++i) {
+        if (!removed[i].is_string() || removed[i].get_ref<const std::string&>().empty())
+          fail("/removed/" + std::to_string(i), "expected a participant identifier");
+        u.removed.push_back(removed[i].get<std::string>());
       }
       return u;
     }

@@ -47,7 +47,7 @@ TEST_CASE("every server message survives encode and decode", "[protocol]") {
       Response{4, std::nullopt, to_json(JoinResult{"call-1", "19:meeting@thread.v2", "teamsMeeting", "Attendee"})},
       CallStateUpdate{"call-2", "Disconnected", std::nullopt},
       LocalParticipantUpdate{"call-1", 5, encode_breakout_details({})},
-      ParticipantsUpdate{"call-1", {{"bob", "Bob"}}},
+      ParticipantsUpdate{"call-1", {{"bob", "Bob"}}, {"8:acs:carol"}},
       ProtocolError{400, "bad", 9},
   };
   for (const auto& m : messages) {

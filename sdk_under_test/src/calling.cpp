@@ -2,6 +2,7 @@
 #include <breakout/sdk/breakout_rooms.hpp>
 #include <breakout/sdk/calling.hpp>
 
+#include <algorithm>
 #include "connection.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -210,9 +211,15 @@ void Call::on_service_message(const protocol::ServerMessage& message) {
       set_state(*state);
     }
   } else if (auto* participants = std::get_if<protocol::ParticipantsUpdate>(&message)) {
-    std::vector<RemoteParticipant> list;
-    for (const auto& p : participants->participants) list.push_back({{p.id}, p.display_name});
-    remote_participants_ = std::move(list);
+    // Changes, not the whole list: who left, then who came (someone already listed is updated).
+    for (const auto& id : participants->removed)
+      std::erase_if(remote_participants_, [&](const RemoteParticipant& r) { return r.identifier.raw_id == id; });
+    for (const auto& p : participants->added) {
+      auto it = std::find_if(remote_participants_.begin(), remote_participants_.end(),
+                             [&](const RemoteParticipant& r) { return r.identifier.raw_id == p.id; });
+      if (it != remote_participants_.end()) it->display_name = p.display_name;
+      else remote_participants_.push_back({{p.id}, p.display_name});
+    }
     remote_participants_updated_.emit();
   } else if (!breakout_rooms_enabled_) {
     // BR-FEAT-2: a call joined while the service had the feature off has no breakout rooms.

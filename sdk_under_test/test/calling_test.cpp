@@ -44,7 +44,7 @@ TEST_CASE("BR-CALL-3: remote participants follow the service's participant list"
   f.join_meeting();
   int updates = 0;
   f.main->on_remote_participants_updated([&] { ++updates; });
-  f.service.send(protocol::ParticipantsUpdate{"main-1", {{"8:orgid:bob", "Bob"}}});
+  f.service.send(protocol::ParticipantsUpdate{"main-1", {{"8:orgid:bob", "Bob"}}, {}});
   f.settle();
   REQUIRE(f.main->remote_participants().size() == 1);
   CHECK(f.main->remote_participants()[0].display_name == "Bob");

@@ -52,6 +52,8 @@ struct ScenarioResult {
   std::vector<Json> trace;
   /// Where the trace was written, if it was.
   std::string trace_file;
+  /// WebSocket frames sent, both ways: what a run costs, virtual time being free.
+  std::uint64_t frames = 0;
 };
 
 /// Makes the SDK side of a run: called once per scenario with that run's io_context, clock and

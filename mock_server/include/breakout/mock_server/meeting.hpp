@@ -114,6 +114,13 @@ class Meeting {
     bool connected = false;
     std::uint64_t calls_made = 0;
   };
+  /// Someone came into or left a call's thread: the others on it are told, the newcomer told everyone there.
+  struct RosterChange {
+    std::string thread_id;
+    std::string participant;
+    std::string call_id;
+    bool joined = true;
+  };
   struct Leg {
     std::string call_id;
     std::string participant;
@@ -140,7 +147,11 @@ class Meeting {
   protocol::MeetingBreakoutSettings settings_for() const;
   /// Sends every participant in the meeting whatever of their breakout view changed.
   void publish();
-  void publish_participants(const std::string& thread_id);
+  /// The same for these participants only (and every breakout room manager when asked): what
+  /// changed cannot concern anyone else, and a meeting of a thousand need not look at all.
+  void publish_to(const std::vector<std::string>& participant_ids, bool managers_too);
+  void publish_one(Participant& p, const protocol::MeetingBreakoutSettings& settings);
+  void publish_participants(const RosterChange& change);
   std::string new_call_id(Participant& p);
   void schedule_room_end();
 
@@ -152,7 +163,7 @@ class Meeting {
   std::vector<Leg> legs_;
   std::vector<InjectedFailure> failures_;
   std::vector<std::string> revoked_tokens_;
-  std::vector<std::string> changed_threads_;
+  std::vector<RosterChange> roster_changes_;
   std::optional<clock::TimePoint> room_end_;
   std::optional<clock::TimerId> room_end_timer_;
   bool disable_return_ = false;

@@ -123,7 +123,10 @@ struct RemoteParticipant {
 /// The full list of other participants in a call.
 struct ParticipantsUpdate {
   std::string call_id;
-  std::vector<RemoteParticipant> participants;
+  /// Who came into the call (or, in the first update of a call, everyone already in it).
+  std::vector<RemoteParticipant> added;
+  /// The identifiers of those who left it.
+  std::vector<std::string> removed;
 };
 
 /// The server could not accept what the client sent.
