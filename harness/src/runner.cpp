@@ -188,7 +188,10 @@ class Run final : public ObservationSink {
   }
 
   void play() {
+    auto t0 = std::chrono::steady_clock::now();
     set_up();
+    auto t1 = std::chrono::steady_clock::now();
+    setup_time_ = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0);
     in_setup_ = false;
     for (std::size_t i = 0; i < s_.steps.size(); ++i) {
       current_step_ = static_cast<int>(i);
@@ -203,8 +206,12 @@ class Run final : public ObservationSink {
     }
     settle_or_stop(s_.steps.empty() ? s_.loc : s_.steps.back().loc);
     current_step_ = -1;
+    steps_time_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t1);
     if (!options_.observe_only) check_nothing_unexpected();
   }
+
+  std::chrono::microseconds setup_time() const { return setup_time_; }
+  std::chrono::microseconds steps_time() const { return steps_time_; }
 
   std::vector<Json> trace() const {
     return trace_.ordered([this](const std::string& participant) { return rank(participant); });
@@ -526,6 +533,8 @@ class Run final : public ObservationSink {
   std::map<std::string, Json> captures_;
   bool in_setup_ = true;
   bool in_teardown_ = false;
+  std::chrono::microseconds setup_time_{0};
+  std::chrono::microseconds steps_time_{0};
   int current_step_ = -1;
 };
 
@@ -573,6 +582,8 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
     result.log = run.log();
     result.virtual_time = run.now();
     result.frames = run.frames();
+    result.setup_time = run.setup_time();
+    result.steps_time = run.steps_time();
     if (options.trace) {
       result.trace = run.trace();
       if (stop) result.trace.push_back(failure_record(*stop, scenario, run.now()));

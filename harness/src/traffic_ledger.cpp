@@ -4,24 +4,15 @@
 namespace breakout::harness {
 
 void TrafficLedger::closed(protocol::Side side, std::uint16_t port) {
-  at(side, port).closed = true;
-  auto it = conns_.find(port);
-  const Conn& c = it->second;
+  Conn& c = change(port, [&](Conn& conn) { end(conn, side).closed = true; });
   // Both ends done (or one end never opened): the connection is history. A port can be reused
   // by a later connection, which then starts a fresh entry.
   bool client_done = c.client.closed || !c.client.open;
   bool server_done = c.server.closed || !c.server.open;
-  if (client_done && server_done) conns_.erase(it);
-}
-
-bool TrafficLedger::settled() const {
-  if (connecting_ > 0) return false;
-  for (const auto& [port, c] : conns_) {
-    if (c.client.closed != c.server.closed) return false;  // one end has not noticed yet
-    if (!c.client.open || !c.server.open) return false;     // accept or handshake still completing
-    if (c.client.sent != c.server.received || c.server.sent != c.client.received) return false;
+  if (client_done && server_done) {
+    if (unsettled(c)) --unsettled_;
+    conns_.erase(port);
   }
-  return true;
 }
 
 std::string TrafficLedger::describe() const {

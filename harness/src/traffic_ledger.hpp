@@ -4,7 +4,7 @@
 #include <breakout/protocol/traffic.hpp>
 
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <string>
 
 namespace breakout::harness {
@@ -15,12 +15,20 @@ class TrafficLedger final : public protocol::TrafficMonitor {
  public:
   void connect_started() override { ++connecting_; }
   void connect_finished() override { --connecting_; }
-  void opened(protocol::Side side, std::uint16_t port) override { at(side, port).open = true; }
-  void frame_sent(protocol::Side side, std::uint16_t port) override { ++at(side, port).sent; ++frames_; }
-  void frame_received(protocol::Side side, std::uint16_t port) override { ++at(side, port).received; }
+  void opened(protocol::Side side, std::uint16_t port) override {
+    change(port, [&](Conn& c) { end(c, side).open = true; });
+  }
+  void frame_sent(protocol::Side side, std::uint16_t port) override {
+    change(port, [&](Conn& c) { ++end(c, side).sent; });
+    ++frames_;
+  }
+  void frame_received(protocol::Side side, std::uint16_t port) override {
+    change(port, [&](Conn& c) { ++end(c, side).received; });
+  }
   void closed(protocol::Side side, std::uint16_t port) override;
 
-  bool settled() const;
+  /// Constant time: the runner asks after every handler, and a meeting may have thousands of connections.
+  bool settled() const { return connecting_ == 0 && unsettled_ == 0; }
   /// What is still in flight, for a TIMEOUT message.
   std::string describe() const;
   std::uint64_t frames() const { return frames_; }
@@ -36,13 +44,25 @@ class TrafficLedger final : public protocol::TrafficMonitor {
     End client;
     End server;
   };
-  End& at(protocol::Side side, std::uint16_t port) {
-    auto& c = conns_[port];
-    return side == protocol::Side::client ? c.client : c.server;
+  static End& end(Conn& c, protocol::Side side) { return side == protocol::Side::client ? c.client : c.server; }
+  static bool unsettled(const Conn& c) {
+    return c.client.closed != c.server.closed || !c.client.open || !c.server.open || c.client.sent != c.server.received ||
+           c.server.sent != c.client.received;
+  }
+  /// Applies a change to a connection, keeping the count of unsettled ones.
+  template <class F>
+  Conn& change(std::uint16_t port, F&& apply) {
+    auto [it, fresh] = conns_.try_emplace(port);
+    bool was = !fresh && unsettled(it->second);
+    apply(it->second);
+    bool is = unsettled(it->second);
+    unsettled_ += static_cast<long>(is) - static_cast<long>(was);
+    return it->second;
   }
   int connecting_ = 0;
+  long unsettled_ = 0;
   std::uint64_t frames_ = 0;
-  std::map<std::uint16_t, Conn> conns_;
+  std::unordered_map<std::uint16_t, Conn> conns_;
 };
 
 }  // namespace breakout::harness

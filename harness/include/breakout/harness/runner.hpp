@@ -54,6 +54,9 @@ struct ScenarioResult {
   std::string trace_file;
   /// WebSocket frames sent, both ways: what a run costs, virtual time being free.
   std::uint64_t frames = 0;
+  /// Real time spent connecting and joining, and then on the steps.
+  std::chrono::microseconds setup_time{0};
+  std::chrono::microseconds steps_time{0};
 };
 
 /// Makes the SDK side of a run: called once per scenario with that run's io_context, clock and
