@@ -98,8 +98,8 @@ int suite(const std::string& dir, int repeat) {
 }
 
 /// Participants p1..pP, rooms r1..rR (participants spread evenly), with the steps given.
-std::string meeting_yaml(int participants, int rooms, const std::string& steps) {
-  std::string y = "name: bench\nignore: [assignedBreakoutRooms, breakoutRooms, breakoutRoomsSettings, callStateChanged, join, "
+std::string meeting_yaml(int participants, int rooms, const std::string& steps, bool roster = true) {
+  std::string y = std::string("name: bench\n") + (roster ? "" : "meeting:\n  rosterUpdates: false\n") + "ignore: [assignedBreakoutRooms, breakoutRooms, breakoutRoomsSettings, callStateChanged, join, "
                   "connectionStateChanged, automaticActionFailed]\nparticipants:\n";
   for (int i = 1; i <= participants; ++i) y += "  - id: p" + std::to_string(i) + "\n";
   if (rooms > 0) {
@@ -148,7 +148,10 @@ int meeting(int participants, int rooms) {
 
 int stress(int clients) {
   auto drivers = sdk_driver_factory();
-  auto fanout = load_or_die(meeting_yaml(clients, 0, "  - server: updateSettings\n    disableReturnToMainMeeting: true\n"), "fanout.yaml");
+  // Without roster updates: with them, N clients joining one by one cost N²/2 messages before the
+  // fan-out is even reached (docs/performance.md).
+  auto fanout = load_or_die(meeting_yaml(clients, 0, "  - server: updateSettings\n    disableReturnToMainMeeting: true\n", false),
+                            "fanout.yaml");
   long rss_before = peak_rss_kib();
   auto b = run_scenario(fanout, drivers, long_runs());
   if (b.outcome != Outcome::pass) {

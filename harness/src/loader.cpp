@@ -396,7 +396,7 @@ class Loader {
   }
 
   void read_meeting(const YAML::Node& n, Scenario& s) {
-    auto e = mapping(n, "'meeting'", {"kind", "threadId", "disableReturnToMainMeeting", "breakoutRoomsEnabled"});
+    auto e = mapping(n, "'meeting'", {"kind", "threadId", "disableReturnToMainMeeting", "breakoutRoomsEnabled", "rosterUpdates"});
     if (!e) return;
     if (auto kind = string(*e, "kind", "'meeting'", false)) {
       if (auto k = mock::call_kind_from_string(*kind)) {
@@ -410,6 +410,7 @@ class Loader {
     if (auto t = string(*e, "threadId", "'meeting'", false)) s.meeting.thread_id = *t;
     if (auto d = boolean(*e, "disableReturnToMainMeeting")) s.meeting.disable_return_to_main_meeting = *d;
     if (auto b = boolean(*e, "breakoutRoomsEnabled")) s.meeting.breakout_rooms_enabled = *b;
+    if (auto b = boolean(*e, "rosterUpdates")) s.meeting.roster_updates = *b;
   }
 
   void read_client_options(const YAML::Node& n, Scenario& s) {

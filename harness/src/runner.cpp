@@ -42,6 +42,7 @@ Json setup_json(const Scenario& s) {
   if (s.meeting.thread_id != defaults.thread_id) meeting["threadId"] = s.meeting.thread_id;
   if (s.meeting.disable_return_to_main_meeting) meeting["disableReturnToMainMeeting"] = true;
   if (!s.meeting.breakout_rooms_enabled) meeting["breakoutRoomsEnabled"] = false;
+  if (!s.meeting.roster_updates) meeting["rosterUpdates"] = false;
   if (!meeting.empty()) out["meeting"] = meeting;
   if (!s.client_options.empty()) {
     Json options = Json::object();
@@ -156,6 +157,8 @@ class Run final : public ObservationSink {
       : s_(scenario), options_(options), started_(std::chrono::steady_clock::now()), trace_(clock_, options.trace) {
     mock::ServerOptions server_options;
     server_options.traffic = &ledger_;
+    // Room for every participant's connection (and a reconnect each), however large the meeting.
+    server_options.max_connections = std::max<std::size_t>(server_options.max_connections, 2 * s_.participants.size());
     server_options.recorder = &trace_;
     server_ = std::make_unique<mock::Server>(io_, clock_, s_.meeting, server_options);
     auto port = server_->listen("127.0.0.1", 0);

@@ -272,6 +272,7 @@ void Meeting::publish_one(Participant& p, const protocol::MeetingBreakoutSetting
 }
 
 void Meeting::publish_participants(const RosterChange& change) {
+  if (!config_.roster_updates) return;
   const ParticipantConfig* who = participant(change.participant);
   if (!who) return;
   std::string id = identifier_of(*who);

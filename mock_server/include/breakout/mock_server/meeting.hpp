@@ -52,6 +52,9 @@ struct MeetingConfig {
   std::vector<RoomConfig> rooms;
   bool disable_return_to_main_meeting = false;
   bool breakout_rooms_enabled = true;
+  /// Whether participants are told who comes into and leaves their calls (participantsUpdate).
+  /// Off for meetings of thousands, where everyone being told about everyone dominates.
+  bool roster_updates = true;
 };
 
 /// The identifier the service gives a participant ("8:orgid:alice" or "8:acs:alice").
