@@ -113,7 +113,9 @@ int main(int argc, char** argv) {
       if (!mock) return;
       if (text.find("\"type\":\"welcome\"") != std::string::npos)
         self.send(R"({"type":"request","id":1,"method":"joinMeeting","params":{"meetingLink":"https://teams.microsoft.com/l/meetup-join/19%3ameeting_main%40thread.v2/0"}})");
-      else if (text.find("\"type\":\"response\",\"id\":1,") != std::string::npos || text.find("\"id\":1,\"result\"") != std::string::npos)
+      // Joined once the settings that follow the join have come: from then on, each settings
+      // change is one conversationUpdate.
+      else if (text.find("\"type\":\"conversationUpdate\"") != std::string::npos)
         ++joined;
     };
     c->start(port, token, [&](bool ok) {
