@@ -37,7 +37,12 @@ std::string identifier_of(const ParticipantConfig& p) {
 Meeting::Meeting(MeetingConfig config, clock::Clock& clock, Outbox outbox)
     : config_(std::move(config)), clock_(clock), outbox_(std::move(outbox)),
       disable_return_(config_.disable_return_to_main_meeting) {
-  for (const auto& p : config_.participants) { Participant part; part.config = p; participants_.push_back(std::move(part)); }
+  for (const auto& p : config_.participants) {
+    Participant part;
+    part.config = p;
+    participant_index_.emplace(p.id, participants_.size());
+    participants_.push_back(std::move(part));
+  }
   for (const auto& r : config_.rooms) {
     rooms_.push_back(Room{r.id, r.name.empty() ? r.id : r.name, "19:breakout_" + r.id + "@thread.v2", r.open, r.auto_move, std::nullopt});
     for (const auto& pid : r.participants)
@@ -53,15 +58,13 @@ std::optional<std::string> Meeting::authenticate(const std::string& token) const
 }
 
 const ParticipantConfig* Meeting::participant(const std::string& id) const {
-  for (const auto& p : participants_)
-    if (p.config.id == id) return &p.config;
-  return nullptr;
+  auto it = participant_index_.find(id);
+  return it == participant_index_.end() ? nullptr : &participants_[it->second].config;
 }
 
 Meeting::Participant* Meeting::find(const std::string& pid) {
-  for (auto& p : participants_)
-    if (p.config.id == pid) return &p;
-  return nullptr;
+  auto it = participant_index_.find(pid);
+  return it == participant_index_.end() ? nullptr : &participants_[it->second];
 }
 
 Meeting::Room* Meeting::find_room(const std::string& room_id) {
@@ -236,26 +239,37 @@ protocol::MeetingBreakoutSettings Meeting::settings_for() const {
   return s;
 }
 
+Meeting::SharedView Meeting::shared_view() const {
+  SharedView v;
+  v.settings = settings_for();
+  v.meeting_details = protocol::encode_meeting_details(v.settings);
+  v.additional_data = protocol::encode_additional_data(v.settings);
+  for (const auto& l : legs_)
+    if (l.room.empty()) v.main_legs.emplace(l.participant, &l);
+  return v;
+}
+
 void Meeting::publish() {
   if (config_.kind != CallKind::teams_meeting || !config_.breakout_rooms_enabled) return;
-  auto settings = settings_for();
-  for (auto& p : participants_) publish_one(p, settings);
+  auto view = shared_view();
+  for (auto& p : participants_) publish_one(p, view);
 }
 
 void Meeting::publish_to(const std::vector<std::string>& participant_ids, bool managers_too) {
   if (config_.kind != CallKind::teams_meeting || !config_.breakout_rooms_enabled) return;
-  auto settings = settings_for();
+  auto view = shared_view();
   // In the participants' order, as publish() would, so the outbox order does not depend on the caller.
   for (auto& p : participants_)
     if ((managers_too && is_manager(p)) ||
         std::find(participant_ids.begin(), participant_ids.end(), p.config.id) != participant_ids.end())
-      publish_one(p, settings);
+      publish_one(p, view);
 }
 
-void Meeting::publish_one(Participant& p, const protocol::MeetingBreakoutSettings& settings) {
+void Meeting::publish_one(Participant& p, const SharedView& view) {
   if (!p.connected) return;
-  const Leg* leg = main_leg(p.config.id);
-  if (!leg) return;
+  auto main = view.main_legs.find(p.config.id);
+  if (main == view.main_legs.end()) return;
+  const Leg* leg = main->second;
   auto details = details_for(p);
   if (p.last_details != details) {
     p.last_details = details;
@@ -264,10 +278,9 @@ void Meeting::publish_one(Participant& p, const protocol::MeetingBreakoutSetting
     if (p.sent_details.size() > 2) p.sent_details.erase(p.sent_details.begin());
     outbox_(p.config.id, update);
   }
-  if (p.last_settings != settings) {
-    p.last_settings = settings;
-    outbox_(p.config.id, protocol::ConversationUpdate{leg->call_id, ++p.settings_seq, protocol::encode_meeting_details(settings),
-                                                      protocol::encode_additional_data(settings)});
+  if (p.last_settings != view.settings) {
+    p.last_settings = view.settings;
+    outbox_(p.config.id, protocol::ConversationUpdate{leg->call_id, ++p.settings_seq, view.meeting_details, view.additional_data});
   }
 }
 

@@ -299,6 +299,17 @@ Expected<Request, DecodeError> decode_request(std::string_view text) {
 }
 
 std::string encode(const ServerMessage& message) {
+  // The updates a fan-out sends to everyone are written directly, not built as a JSON tree first:
+  // the same bytes (keys in the order nlohmann/json writes them), without copying the details.
+  if (const auto* m = std::get_if<ConversationUpdate>(&message)) {
+    return "{\"additionalData\":" + m->additional_data.dump() + ",\"callId\":" + Json(m->call_id).dump() +
+           ",\"meetingDetails\":" + m->meeting_details.dump() + ",\"sequenceNumber\":" + std::to_string(m->sequence_number) +
+           ",\"type\":\"conversationUpdate\"}";
+  }
+  if (const auto* m = std::get_if<LocalParticipantUpdate>(&message)) {
+    return "{\"breakoutDetails\":" + m->breakout_details.dump() + ",\"callId\":" + Json(m->call_id).dump() +
+           ",\"sequenceNumber\":" + std::to_string(m->sequence_number) + ",\"type\":\"localParticipantUpdate\"}";
+  }
   Json j = std::visit(
       [](const auto& m) -> Json {
         using M = std::decay_t<decltype(m)>;

@@ -119,3 +119,19 @@ TEST_CASE("every example in docs/protocol.md decodes", "[protocol][docs]") {
   }
   CHECK(examples >= 12);
 }
+
+TEST_CASE("updates written directly are the same bytes as the JSON tree would give", "[protocol]") {
+  MeetingBreakoutSettings settings;
+  settings.main_meeting_join_url = join_url_for_thread("19:meeting_main@thread.v2");
+  settings.breakout_room_managers = {"8:orgid:mia"};
+  ConversationUpdate c{"alice-call-1", 7, encode_meeting_details(settings), encode_additional_data(settings)};
+  Json tree = {{"type", "conversationUpdate"}, {"callId", c.call_id}, {"sequenceNumber", c.sequence_number},
+               {"meetingDetails", c.meeting_details}, {"additionalData", c.additional_data}};
+  CHECK(encode(ServerMessage(c)) == tree.dump());
+  MainMeetingProperties props;
+  props.assigned_breakout_rooms.push_back({"Room \"1\"", join_url_for_thread("19:breakout_room1@thread.v2"), true, true, {}});
+  LocalParticipantUpdate l{"alice-call-1", 3, encode_breakout_details(props)};
+  Json tree2 = {{"type", "localParticipantUpdate"}, {"callId", l.call_id}, {"sequenceNumber", l.sequence_number},
+                {"breakoutDetails", l.breakout_details}};
+  CHECK(encode(ServerMessage(l)) == tree2.dump());
+}

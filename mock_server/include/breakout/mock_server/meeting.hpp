@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -153,7 +154,15 @@ class Meeting {
   /// The same for these participants only (and every breakout room manager when asked): what
   /// changed cannot concern anyone else, and a meeting of a thousand need not look at all.
   void publish_to(const std::vector<std::string>& participant_ids, bool managers_too);
-  void publish_one(Participant& p, const protocol::MeetingBreakoutSettings& settings);
+  /// What a publish sends everyone alike, made once.
+  struct SharedView {
+    protocol::MeetingBreakoutSettings settings;
+    protocol::Json meeting_details;
+    protocol::Json additional_data;
+    std::unordered_map<std::string, const Leg*> main_legs;  // participant → main leg
+  };
+  SharedView shared_view() const;
+  void publish_one(Participant& p, const SharedView& view);
   void publish_participants(const RosterChange& change);
   std::string new_call_id(Participant& p);
   void schedule_room_end();
@@ -163,6 +172,7 @@ class Meeting {
   Outbox outbox_;
   std::vector<Room> rooms_;
   std::vector<Participant> participants_;
+  std::unordered_map<std::string, std::size_t> participant_index_;
   std::vector<Leg> legs_;
   std::vector<InjectedFailure> failures_;
   std::vector<std::string> revoked_tokens_;
