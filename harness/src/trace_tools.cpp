@@ -13,6 +13,29 @@ std::string trace_text(const ScenarioResult& result) { return trace::to_jsonl(re
 
 namespace {
 
+/// A field read with a default when it is missing or of another type: traces come from outside.
+bool flag_or(const Json& o, const char* key, bool otherwise) {
+  if (!o.is_object()) return otherwise;
+  auto it = o.find(key);
+  return it != o.end() && it->is_boolean() ? it->get<bool>() : otherwise;
+}
+std::string text_or(const Json& o, const char* key, const std::string& otherwise) {
+  if (!o.is_object()) return otherwise;
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : otherwise;
+}
+Json list_or_empty(const Json& o, const char* key) {
+  if (!o.is_object()) return Json::array();
+  auto it = o.find(key);
+  return it != o.end() && it->is_array() ? *it : Json::array();
+}
+
+/// A message's request id, or 0 when it has none that reads as one.
+std::uint64_t request_id(const Json& message) {
+  auto it = message.find("id");
+  return it != message.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
 /// How long the SDK under test waits for a reply by default (CallClientOptions::request_timeout).
 constexpr std::int64_t kRequestTimeoutMs = 30000;
 
@@ -78,14 +101,15 @@ std::string source_block(const Json& source) {
 std::string setup_block(const Json& setup) {
   std::string out;
   for (const char* section : {"meeting", "clientOptions"}) {
-    if (!setup.contains(section)) continue;
+    if (!setup.contains(section) || !setup[section].is_object()) continue;
     out += std::string(section) + ":\n";
     for (auto it = setup[section].begin(); it != setup[section].end(); ++it) out += "  " + it.key() + ": " + flow(it.value()) + "\n";
   }
   for (const char* section : {"participants", "rooms"}) {
-    if (!setup.contains(section)) continue;
+    if (!setup.contains(section) || !setup[section].is_array()) continue;
     out += std::string(section) + ":\n";
     for (const auto& item : setup[section]) {
+      if (!item.is_object()) continue;
       bool first = true;
       // "id" and the name first, as scenarios are written.
       std::vector<std::pair<std::string, Json>> fields;
@@ -136,7 +160,7 @@ struct ForeignClient {
 GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToScenarioOptions& o) {
   GeneratedScenario g;
   const Json& h = t.header;
-  const bool harness_trace = h.value("source", "") == "harness";
+  const bool harness_trace = text_or(h, "source", "") == "harness";
   const Json* failure = nullptr;
   const Json* end = nullptr;
   for (const auto& r : t.records) {
@@ -149,16 +173,16 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
     // Participants whose client never connected exist on the server only.
     std::set<std::string> connected;
     for (const auto& r : t.records)
-      if (r["kind"] == "connection" && r.value("event", "") == "opened") connected.insert(r.value("participant", ""));
+      if (r["kind"] == "connection" && text_or(r, "event", "") == "opened") connected.insert(text_or(r, "participant", ""));
     for (auto& p : setup["participants"])
-      if (!connected.count(p.value("id", "")) && p.value("client", true)) p["client"] = false;
+      if (!connected.count(text_or(p, "id", "")) && flag_or(p, "client", true)) p["client"] = false;
   }
   std::set<std::string> late_joiners;
-  for (const auto& p : setup.value("participants", Json::array()))
-    if (!p.value("connect", true) && p.value("client", true)) late_joiners.insert(p.value("id", ""));
+  for (const auto& p : list_or_empty(setup, "participants"))
+    if (!flag_or(p, "connect", true) && flag_or(p, "client", true)) late_joiners.insert(text_or(p, "id", ""));
   std::size_t clients = 0;
-  for (const auto& p : setup.value("participants", Json::array()))
-    if (p.value("client", true)) ++clients;
+  for (const auto& p : list_or_empty(setup, "participants"))
+    if (flag_or(p, "client", true)) ++clients;
 
   std::string steps;
   std::int64_t now = 0;
@@ -205,12 +229,12 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
     const Json& r = t.records[i];
     const std::string kind = r["kind"];
     const std::int64_t at = r["t"];
-    const std::string participant = r.value("participant", "");
+    const std::string participant = text_or(r, "participant", "");
     if (kind == "step") {
       if (failure && o.keep_failure && failure->contains("source") && (*failure)["step"] == r["index"]) {
         advance_to(at);
-        steps += comment("The step that failed when the trace was recorded (" + failure->value("outcome", "FAIL") +
-                         "): " + failure->value("message", ""));
+        steps += comment("The step that failed when the trace was recorded (" + text_or(*failure, "outcome", "FAIL") +
+                         "): " + text_or(*failure, "message", ""));
         steps += source_block((*failure)["source"]);
         failure_placed = true;
       }
@@ -219,7 +243,7 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
     if (kind == "server") {
       flush_holds();
       advance_to(at);
-      std::vector<std::pair<std::string, Json>> fields{{"server", r["action"].value("action", "")}};
+      std::vector<std::pair<std::string, Json>> fields{{"server", text_or(r["action"], "action", "")}};
       for (auto it = r["action"].begin(); it != r["action"].end(); ++it)
         if (it.key() != "action") fields.emplace_back(it.key(), it.value());
       steps += step_block(fields);
@@ -229,8 +253,8 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       std::int64_t took = 0;
       for (std::size_t j = i + 1; j < t.records.size(); ++j) {
         const Json& res = t.records[j];
-        if (res["kind"] == "result" && res.value("participant", "") == participant && res["action"] == r["action"]) {
-          if (!res.value("ok", true) && res.contains("error")) error = &res["error"];
+        if (res["kind"] == "result" && text_or(res, "participant", "") == participant && res["action"] == r["action"]) {
+          if (!flag_or(res, "ok", true) && res.contains("error")) error = &res["error"];
           took = res["t"].get<std::int64_t>() - at;
           break;
         }
@@ -239,10 +263,10 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       do_step(participant, r["action"], args, error, took);
       now = std::max(now, at + took);
     } else if (kind == "event" || kind == "state" || kind == "error") {
-      if (r.value("setup", false)) continue;
+      if (flag_or(r, "setup", false)) continue;
       if (unexpected && (*unexpected)["participant"] == r["participant"] && (*unexpected)["type"] == r["type"] &&
           (*unexpected)["data"] == r["data"] && (*unexpected)["t"] == r["t"]) {
-        steps += comment("Here the SDK raised " + r.value("type", "") + " " + r["data"].dump() +
+        steps += comment("Here the SDK raised " + text_or(r, "type", "") + " " + r["data"].dump() +
                          ", which the recorded scenario did not allow; it is left unexpected.");
         unexpected = nullptr;
         if ((*failure)["step"] == -1) failure_placed = true;  // the end-of-run check: nothing after it matters
@@ -254,7 +278,7 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       if (at > now) fields.emplace_back("within", clock::format_duration(clock::Duration(at - now)));
       now = std::max(now, at);
       steps += step_block(fields);
-    } else if (kind == "connection" && !harness_trace && r.value("event", "") == "opened" && late_joiners.count(participant)) {
+    } else if (kind == "connection" && !harness_trace && text_or(r, "event", "") == "opened" && late_joiners.count(participant)) {
       // A participant the set-up leaves unconnected: its first connection is the app's connect().
       late_joiners.erase(participant);
       advance_to(at);
@@ -263,10 +287,12 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       // A session recorded with some other client: its requests become the SDK calls that make them.
       ForeignClient& c = foreign[participant];
       const Json& f = r["frame"];
-      std::string type = f.value("type", "");
+      if (!f.is_object()) continue;  // not a message of the protocol: nothing to read as a call
+      std::string type = text_or(f, "type", "");
       if (r["dir"] == "down") {
-        if (type == "response" && f.contains("result") && f["result"].contains("callId")) {
-          std::string method = c.methods[f.value("id", std::uint64_t{0})];
+        if (type == "response" && f.contains("result") && f["result"].is_object() && f["result"].contains("callId") &&
+            f["result"]["callId"].is_string()) {
+          std::string method = c.methods[request_id(f)];
           if (method == "joinMeeting") c.main_call = f["result"]["callId"];
           if (method == "joinBreakoutRoom") c.room_call = f["result"]["callId"];
         }
@@ -276,15 +302,17 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
             props = &f["breakoutDetails"]["mainMeetingProperties"];
           if (props && props->contains("assignedBreakoutRooms")) {
             const Json& list = (*props)["assignedBreakoutRooms"];
-            c.assigned = list.is_array() && !list.empty() ? std::optional<Json>(list[0]) : std::nullopt;
+            c.assigned = list.is_array() && !list.empty() && list[0].is_object() ? std::optional<Json>(list[0]) : std::nullopt;
           }
         }
         continue;
       }
       if (type != "request") continue;
-      std::string method = f.value("method", "");
-      c.methods[f.value("id", std::uint64_t{0})] = method;
-      std::string call = f.contains("params") ? f["params"].value("callId", "") : "";
+      if (!f.contains("method") || !f["method"].is_string()) continue;
+      std::string method = f["method"];
+      c.methods[request_id(f)] = method;
+      const Json params = f.contains("params") && f["params"].is_object() ? f["params"] : Json::object();
+      std::string call = params.contains("callId") && params["callId"].is_string() ? params["callId"].get<std::string>() : "";
       // The service's answer to this request: refused (the call is expected to fail), late (the call
       // may take that long), or never (the SDK gives up after its request timeout, and the call fails).
       std::optional<Json> refusal;
@@ -292,9 +320,9 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       bool answered = false;
       for (std::size_t j = i + 1; j < t.records.size() && !answered; ++j) {
         const Json& res = t.records[j];
-        if (res["kind"] != "wire" || res.value("participant", "") != participant || res["dir"] != "down" || !res.contains("frame")) continue;
+        if (res["kind"] != "wire" || text_or(res, "participant", "") != participant || res["dir"] != "down" || !res.contains("frame")) continue;
         const Json& rf = res["frame"];
-        if (rf.value("type", "") != "response" || rf.value("id", std::uint64_t{0}) != f.value("id", std::uint64_t{0})) continue;
+        if (!rf.is_object() || text_or(rf, "type", "") != "response" || request_id(rf) != request_id(f)) continue;
         answered = true;
         took = res["t"].get<std::int64_t>() - at;
         // The SDK reports the failure in its own terms (its codes need not be the service's): expect only that it fails.
@@ -304,8 +332,8 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       const Json* refused = refusal ? &*refusal : nullptr;
       auto flush_hold = [&] { flush_hold_of(participant, c); };
       if (method == "joinMeeting") continue;  // the set-up joins
-      bool auto_move_open = c.assigned && c.assigned->value("isOpen", false) &&
-                            c.assigned->value("allowMoveParticipantsAutomatically", false);
+      bool auto_move_open = c.assigned && flag_or(*c.assigned, "isOpen", false) &&
+                            flag_or(*c.assigned, "allowMoveParticipantsAutomatically", false);
       if (method == "hold" && call == c.main_call && !c.main_call.empty()) {
         flush_hold();
         // With an auto-move room open, holding the main call is how the SDK starts moving by itself.
@@ -321,17 +349,17 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
         continue;
       }
       if (method == "joinBreakoutRoom") {
-        std::string url = f["params"].value("joinUrl", "");
+        std::string url = params.contains("joinUrl") && params["joinUrl"].is_string() ? params["joinUrl"].get<std::string>() : "";
         c.room_url = url;
-        bool automatic = c.assigned && c.assigned->value("meetingJoinUrl", "") == url && c.assigned->value("isOpen", false) &&
-                         c.assigned->value("allowMoveParticipantsAutomatically", false);
+        bool automatic = c.assigned && text_or(*c.assigned, "meetingJoinUrl", "") == url && flag_or(*c.assigned, "isOpen", false) &&
+                         flag_or(*c.assigned, "allowMoveParticipantsAutomatically", false);
         // A refused join ends with the SDK resuming the main call by itself.
         if (refused) c.returning = true;
         std::int64_t from = c.pending_hold.value_or(at);
         c.pending_hold.reset();
         c.auto_hold = false;
         if (automatic) {
-          steps += comment(participant + "'s client moved into " + c.assigned->value("name", "its room") + " by itself here (auto-move).");
+          steps += comment(participant + "'s client moved into " + text_or(*c.assigned, "name", "its room") + " by itself here (auto-move).");
           continue;
         }
         advance_to(from);
@@ -343,7 +371,7 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       flush_hold();
       if (method == "hangUp" && call == c.room_call && !c.room_call.empty()) {
         // The SDK leaves by itself a room that closed or is no longer the one assigned.
-        bool closed = !c.assigned || !c.assigned->value("isOpen", false) || c.assigned->value("meetingJoinUrl", "") != c.room_url;
+        bool closed = !c.assigned || !flag_or(*c.assigned, "isOpen", false) || text_or(*c.assigned, "meetingJoinUrl", "") != c.room_url;
         c.returning = true;
         if (closed) {
           steps += comment(participant + "'s client left its room by itself here (closed, or no longer assigned).");
@@ -368,19 +396,19 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
     if (end) advance_to((*end)["t"].get<std::int64_t>());
   }
   if (failure && o.keep_failure && !failure->contains("source") && !failure->contains("unexpected"))
-    g.notes.push_back("the trace ends in a failure outside any step (" + failure->value("message", "") +
+    g.notes.push_back("the trace ends in a failure outside any step (" + text_or(*failure, "message", "") +
                       "); the scenario does not repeat it");
   if (!harness_trace)
     g.notes.push_back("the trace is of a session with another client: its requests are written as the SDK calls that make "
                       "them, and what that client showed its user is not in the trace, so nothing is expected of the SDK");
 
-  std::string name = h.value("name", "");
+  std::string name = text_or(h, "name", "");
   std::string out = "# yaml-language-server: $schema=../schema/scenario.schema.json\n";
   out += "# Made by 'harness trace-to-scenario' from " + (o.trace_path.empty() ? std::string("a trace") : o.trace_path) +
          ". Trim it: keep the steps\n# and expectations the story needs, and give it a name and rules.\n";
   for (const auto& n : g.notes) out += "# Note: " + n + "\n";
   out += "name: " + flow(Json((name.empty() ? std::string("recorded session") : name) + " (from a trace)")) + "\n";
-  if (h.contains("file")) out += "description: " + flow(Json("Recorded from " + h.value("file", "") + ".")) + "\n";
+  if (h.contains("file")) out += "description: " + flow(Json("Recorded from " + text_or(h, "file", "") + ".")) + "\n";
   out += "tags: [from-trace]\n\n";
   out += setup_block(setup);
   if (!harness_trace) {
@@ -432,7 +460,7 @@ std::vector<Json> foreign_view(const std::vector<Json>& records) {
   for (const auto& r : records)
     if (r["kind"] == "wire" || r["kind"] == "server") out.push_back(r);
   std::stable_sort(out.begin(), out.end(),
-                   [](const Json& a, const Json& b) { return a.value("participant", "") < b.value("participant", ""); });
+                   [](const Json& a, const Json& b) { return text_or(a, "participant", "") < text_or(b, "participant", ""); });
   return out;
 }
 
@@ -470,7 +498,7 @@ ReplayResult replay(const trace::ReadResult& t, const std::string& trace_path, c
                     std::string(to_string(result.run.outcome)) + "):\n" + result.run.message;
     return result;
   }
-  bool harness_trace = t.header.value("source", "") == "harness";
+  bool harness_trace = text_or(t.header, "source", "") == "harness";
   std::vector<Json> recorded = harness_trace ? comparable_records(t.records) : foreign_view(t.records);
   std::vector<Json> observed = harness_trace ? comparable_records(result.run.trace) : foreign_view(result.run.trace);
   auto d = first_divergence(recorded, observed, harness_trace ? nullptr : foreign_normal);
@@ -481,7 +509,7 @@ ReplayResult replay(const trace::ReadResult& t, const std::string& trace_path, c
   }
   const Json& where = d->expected.is_null() ? d->observed : d->expected;
   std::string at = where.contains("t") ? " at +" + clock::format_duration(clock::Duration(where["t"].get<std::int64_t>())) : "";
-  std::string who = where.contains("participant") ? " (" + where.value("participant", "") + at + ")" : at;
+  std::string who = where.contains("participant") ? " (" + text_or(where, "participant", "") + at + ")" : at;
   std::string head;
   if (d->expected.is_null())
     head = "the SDK did more than was recorded: after the " + std::to_string(recorded.size()) + " recorded records it also did" + who;

@@ -57,6 +57,64 @@ std::string to_jsonl(const Json& header, const std::vector<Json>& records) {
   return out;
 }
 
+namespace {
+
+/// What is wrong with a record's fields for its kind (docs/traces.md), or nothing.
+std::string check_fields(const Json& r, const std::string& kind) {
+  auto str = [&](const char* key) { return r.contains(key) && r[key].is_string(); };
+  auto need = [&](bool ok, const char* what) { return ok ? std::string() : std::string(what); };
+  std::string why;
+  auto first = [&](std::initializer_list<std::string> checks) {
+    for (const auto& c : checks)
+      if (!c.empty()) return c;
+    return std::string();
+  };
+  if (kind == "connection") return first({need(str("participant"), "a connection record needs a string \"participant\""),
+                                          need(str("event"), "a connection record needs a string \"event\"")});
+  if (kind == "wire")
+    return first({need(str("participant"), "a wire record needs a string \"participant\""),
+                  need(str("dir") && (r["dir"] == "up" || r["dir"] == "down"), "a wire record needs \"dir\": \"up\" or \"down\"")});
+  if (kind == "server")
+    return need(r.contains("action") && r["action"].is_object() && r["action"].contains("action") && r["action"]["action"].is_string(),
+                "a server record needs an \"action\" object with its \"action\" name");
+  if (kind == "step") return need(r.contains("index") && r["index"].is_number_integer(), "a step record needs an integer \"index\"");
+  if (kind == "call")
+    return first({need(str("participant"), "a call record needs a string \"participant\""),
+                  need(str("action"), "a call record needs a string \"action\""),
+                  need(!r.contains("args") || r["args"].is_object(), "a call record's \"args\" is an object")});
+  if (kind == "result")
+    return first({need(str("participant"), "a result record needs a string \"participant\""),
+                  need(str("action"), "a result record needs a string \"action\""),
+                  need(r.contains("ok") && r["ok"].is_boolean(), "a result record needs a boolean \"ok\""),
+                  need(!r.contains("error") || r["error"].is_object(), "a result record's \"error\" is an object")});
+  if (kind == "event" || kind == "state" || kind == "error")
+    return first({need(str("participant"), "an event record needs a string \"participant\""),
+                  need(str("type"), "an event record needs a string \"type\""), need(r.contains("data"), "an event record needs \"data\"")});
+  if (kind == "failure") {
+    if (!r.contains("step") || !r["step"].is_number_integer()) return "a failure record needs an integer \"step\"";
+    if (r.contains("source") && !r["source"].is_object()) return "a failure record's \"source\" is an object";
+    if (r.contains("unexpected")) {
+      const Json& u = r["unexpected"];
+      if (!u.is_object() || !u.contains("t") || !u["t"].is_number_integer() || !u.contains("participant") ||
+          !u["participant"].is_string() || !u.contains("type") || !u["type"].is_string() || !u.contains("data"))
+        return "a failure record's \"unexpected\" needs t, participant, type and data";
+    }
+  }
+  return why;
+}
+
+/// What is wrong with the header's set-up, or nothing.
+std::string check_setup(const Json& setup) {
+  if (!setup.contains("participants")) return {};
+  const Json& list = setup["participants"];
+  if (!list.is_array()) return "the set-up's \"participants\" is a list";
+  for (const auto& p : list)
+    if (!p.is_object() || !p.contains("id") || !p["id"].is_string()) return "each participant of the set-up needs a string \"id\"";
+  return {};
+}
+
+}  // namespace
+
 ReadResult parse_trace(std::string_view text, const std::string& path) {
   ReadResult result;
   std::size_t line_no = 0;
@@ -103,6 +161,10 @@ ReadResult parse_trace(std::string_view text, const std::string& path) {
         problem("the header has no \"setup\" object");
         return result;
       }
+      if (auto why = check_setup((*json)["setup"]); !why.empty()) {
+        problem(why);
+        return result;
+      }
       result.header = std::move(*json);
       continue;
     }
@@ -112,6 +174,10 @@ ReadResult parse_trace(std::string_view text, const std::string& path) {
     }
     if (!json->contains("t") || !(*json)["t"].is_number_integer()) {
       problem("the record has no integer time \"t\"");
+      continue;
+    }
+    if (auto why = check_fields(*json, kind); !why.empty()) {
+      problem(why);
       continue;
     }
     if (!result.records.empty() && (*json)["t"].get<std::int64_t>() < result.records.back()["t"].get<std::int64_t>()) {
