@@ -208,6 +208,11 @@ TEST_CASE("a broken trace is refused with the file and line of each problem", "[
   check(h + "{\"t\":0,\"kind\":\"end\"\n", "x.trace.jsonl:2: not a JSON record: " +
                                               breakout::protocol::parse_json("{\"t\":0,\"kind\":\"end\"").error().message);
   check(h + "{\"kind\":\"end\"}\n", "x.trace.jsonl:2: the record has no integer time \"t\"");
+  // Found by the trace fuzzer: a wire record without its direction.
+  check(h + "{\"t\":0,\"kind\":\"wire\",\"participant\":\"a\",\"frame\":{}}\n",
+        "x.trace.jsonl:2: a wire record needs \"dir\": \"up\" or \"down\"");
+  check("{\"kind\":\"trace\",\"version\":1,\"setup\":{\"participants\":[{\"name\":\"a\"}]}}\n",
+        "x.trace.jsonl:1: each participant of the set-up needs a string \"id\"");
 }
 
 namespace {
