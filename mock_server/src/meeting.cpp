@@ -244,15 +244,20 @@ Meeting::SharedView Meeting::shared_view() const {
   v.settings = settings_for();
   v.meeting_details = protocol::encode_meeting_details(v.settings);
   v.additional_data = protocol::encode_additional_data(v.settings);
-  for (const auto& l : legs_)
-    if (l.room.empty()) v.main_legs.emplace(l.participant, &l);
   return v;
 }
 
 void Meeting::publish() {
   if (config_.kind != CallKind::teams_meeting || !config_.breakout_rooms_enabled) return;
   auto view = shared_view();
-  for (auto& p : participants_) publish_one(p, view);
+  // Everyone's main leg, found in one pass rather than one search per participant.
+  std::unordered_map<std::string, const Leg*> mains;
+  for (const auto& l : legs_)
+    if (l.room.empty()) mains.emplace(l.participant, &l);
+  for (auto& p : participants_) {
+    auto it = mains.find(p.config.id);
+    publish_one(p, it == mains.end() ? nullptr : it->second, view);
+  }
 }
 
 void Meeting::publish_to(const std::vector<std::string>& participant_ids, bool managers_too) {
@@ -262,14 +267,11 @@ void Meeting::publish_to(const std::vector<std::string>& participant_ids, bool m
   for (auto& p : participants_)
     if ((managers_too && is_manager(p)) ||
         std::find(participant_ids.begin(), participant_ids.end(), p.config.id) != participant_ids.end())
-      publish_one(p, view);
+      publish_one(p, main_leg(p.config.id), view);
 }
 
-void Meeting::publish_one(Participant& p, const SharedView& view) {
-  if (!p.connected) return;
-  auto main = view.main_legs.find(p.config.id);
-  if (main == view.main_legs.end()) return;
-  const Leg* leg = main->second;
+void Meeting::publish_one(Participant& p, const Leg* leg, const SharedView& view) {
+  if (!p.connected || !leg) return;
   auto details = details_for(p);
   if (p.last_details != details) {
     p.last_details = details;

@@ -159,10 +159,9 @@ class Meeting {
     protocol::MeetingBreakoutSettings settings;
     protocol::Json meeting_details;
     protocol::Json additional_data;
-    std::unordered_map<std::string, const Leg*> main_legs;  // participant → main leg
   };
   SharedView shared_view() const;
-  void publish_one(Participant& p, const SharedView& view);
+  void publish_one(Participant& p, const Leg* main, const SharedView& view);
   void publish_participants(const RosterChange& change);
   std::string new_call_id(Participant& p);
   void schedule_room_end();
