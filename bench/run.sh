@@ -83,8 +83,8 @@ for server in mock node beast; do
     beast) start_server $bin/beast_broadcast 0; flag="" ;;
   esac
   [ -n "$port" ] || { echo "bench: the $server server did not start" >&2; exit 1; }
-  $pin_load $bin/ws_load "$port" "$fan_clients" "$fan_rounds" fanout $flag | sed "s/^{/{\"bench\":\"side-by-side\",\"impl\":\"$server\",/" | record
-  $pin_load $bin/ws_load "$port" 1 "$rt_rounds" roundtrip $flag | sed "s/^{/{\"bench\":\"side-by-side\",\"impl\":\"$server\",/" | record
+  $pin_load $bin/ws_load "$port" "$fan_clients" "$fan_rounds" fanout $flag --server-pid "$server_pid" | sed "s/^{/{\"bench\":\"side-by-side\",\"impl\":\"$server\",/" | record
+  $pin_load $bin/ws_load "$port" 1 "$rt_rounds" roundtrip $flag --server-pid "$server_pid" | sed "s/^{/{\"bench\":\"side-by-side\",\"impl\":\"$server\",/" | record
   stop_server
 done
 
