@@ -24,7 +24,7 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   explicit Session(tcp::socket s) : ws_(std::move(s)) {}
   void run() {
-    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
+    ws_.next_layer().set_option(tcp::no_delay(true));
     ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
       if (ec) return;
       sessions.insert(self.get());
@@ -57,7 +57,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!self->queue_.empty()) self->write();
     });
   }
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<tcp::socket> ws_;
   beast::flat_buffer buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
 };

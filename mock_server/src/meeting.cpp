@@ -239,12 +239,13 @@ protocol::MeetingBreakoutSettings Meeting::settings_for() const {
   return s;
 }
 
-Meeting::SharedView Meeting::shared_view() const {
-  SharedView v;
-  v.settings = settings_for();
-  v.meeting_details = protocol::encode_meeting_details(v.settings);
-  v.additional_data = protocol::encode_additional_data(v.settings);
-  return v;
+std::shared_ptr<const Meeting::SharedView> Meeting::shared_view() {
+  auto settings = settings_for();
+  if (!view_ || view_->settings != settings) {
+    auto encoded = protocol::encode_settings(settings);
+    view_ = std::make_shared<const SharedView>(SharedView{std::move(settings), std::move(encoded)});
+  }
+  return view_;
 }
 
 void Meeting::publish() {
@@ -270,7 +271,7 @@ void Meeting::publish_to(const std::vector<std::string>& participant_ids, bool m
       publish_one(p, main_leg(p.config.id), view);
 }
 
-void Meeting::publish_one(Participant& p, const Leg* leg, const SharedView& view) {
+void Meeting::publish_one(Participant& p, const Leg* leg, const std::shared_ptr<const SharedView>& view) {
   if (!p.connected || !leg) return;
   auto details = details_for(p);
   if (p.last_details != details) {
@@ -280,9 +281,9 @@ void Meeting::publish_one(Participant& p, const Leg* leg, const SharedView& view
     if (p.sent_details.size() > 2) p.sent_details.erase(p.sent_details.begin());
     outbox_(p.config.id, update);
   }
-  if (p.last_settings != view.settings) {
-    p.last_settings = view.settings;
-    outbox_(p.config.id, protocol::ConversationUpdate{leg->call_id, ++p.settings_seq, view.meeting_details, view.additional_data});
+  if (p.last_settings != view && (!p.last_settings || p.last_settings->settings != view->settings)) {
+    p.last_settings = view;
+    outbox_(p.config.id, protocol::ConversationUpdate{leg->call_id, ++p.settings_seq, {}, {}, view->encoded});
   }
 }
 

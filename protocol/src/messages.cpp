@@ -298,17 +298,51 @@ Expected<Request, DecodeError> decode_request(std::string_view text) {
   return result;
 }
 
+namespace {
+/// Appends `text` as a JSON string, as nlohmann/json writes it. Ids and names are almost always
+/// printable ASCII that needs no escaping; those are copied as they are, the rest go through the
+/// library (which escapes and checks UTF-8).
+void append_json_string(std::string& out, std::string_view text) {
+  bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) out.append("\"").append(text).append("\"");
+  else out.append(Json(std::string(text)).dump());
+}
+}  // namespace
+
+std::shared_ptr<const EncodedSettings> encode_settings(const MeetingBreakoutSettings& settings) {
+  return std::make_shared<const EncodedSettings>(
+      EncodedSettings{encode_meeting_details(settings).dump(), encode_additional_data(settings).dump()});
+}
+
 std::string encode(const ServerMessage& message) {
   // The updates a fan-out sends to everyone are written directly, not built as a JSON tree first:
   // the same bytes (keys in the order nlohmann/json writes them), without copying the details.
   if (const auto* m = std::get_if<ConversationUpdate>(&message)) {
-    return "{\"additionalData\":" + m->additional_data.dump() + ",\"callId\":" + Json(m->call_id).dump() +
-           ",\"meetingDetails\":" + m->meeting_details.dump() + ",\"sequenceNumber\":" + std::to_string(m->sequence_number) +
-           ",\"type\":\"conversationUpdate\"}";
+    std::string owned_details, owned_data;
+    if (!m->encoded) {
+      owned_details = m->meeting_details.dump();
+      owned_data = m->additional_data.dump();
+    }
+    const std::string& details = m->encoded ? m->encoded->meeting_details : owned_details;
+    const std::string& data = m->encoded ? m->encoded->additional_data : owned_data;
+    std::string out;
+    out.reserve(details.size() + data.size() + m->call_id.size() + 112);
+    out.append("{\"additionalData\":").append(data).append(",\"callId\":");
+    append_json_string(out, m->call_id);
+    return out.append(",\"meetingDetails\":").append(details).append(",\"sequenceNumber\":")
+        .append(std::to_string(m->sequence_number)).append(",\"type\":\"conversationUpdate\"}");
   }
   if (const auto* m = std::get_if<LocalParticipantUpdate>(&message)) {
-    return "{\"breakoutDetails\":" + m->breakout_details.dump() + ",\"callId\":" + Json(m->call_id).dump() +
-           ",\"sequenceNumber\":" + std::to_string(m->sequence_number) + ",\"type\":\"localParticipantUpdate\"}";
+    std::string details = m->breakout_details.dump();
+    std::string out;
+    out.reserve(details.size() + m->call_id.size() + 96);
+    out.append("{\"breakoutDetails\":").append(details).append(",\"callId\":");
+    append_json_string(out, m->call_id);
+    return out.append(",\"sequenceNumber\":").append(std::to_string(m->sequence_number))
+        .append(",\"type\":\"localParticipantUpdate\"}");
   }
   Json j = std::visit(
       [](const auto& m) -> Json {
@@ -391,7 +425,7 @@ Expected<ServerMessage, DecodeError> decode_server_message(std::string_view text
     if (type == "conversationUpdate") {
       return ConversationUpdate{r.non_empty_string("callId"), r.unsigned_integer("sequenceNumber"),
                                 r.require("meetingDetails"),
-                                r.find("additionalData") ? *r.find("additionalData") : Json::object()};
+                                r.find("additionalData") ? *r.find("additionalData") : Json::object(), nullptr};
     }
     if (type == "participantsUpdate") {
       ParticipantsUpdate u{r.non_empty_string("callId"), {}, {}};

@@ -124,10 +124,27 @@ TEST_CASE("updates written directly are the same bytes as the JSON tree would gi
   MeetingBreakoutSettings settings;
   settings.main_meeting_join_url = join_url_for_thread("19:meeting_main@thread.v2");
   settings.breakout_room_managers = {"8:orgid:mia"};
-  ConversationUpdate c{"alice-call-1", 7, encode_meeting_details(settings), encode_additional_data(settings)};
+  ConversationUpdate c{"alice-call-1", 7, encode_meeting_details(settings), encode_additional_data(settings), nullptr};
   Json tree = {{"type", "conversationUpdate"}, {"callId", c.call_id}, {"sequenceNumber", c.sequence_number},
                {"meetingDetails", c.meeting_details}, {"additionalData", c.additional_data}};
   CHECK(encode(ServerMessage(c)) == tree.dump());
+  // The form a fan-out sends: the settings encoded once and shared, the trees left empty.
+  ConversationUpdate shared{"alice-call-1", 7, {}, {}, encode_settings(settings)};
+  CHECK(encode(ServerMessage(shared)) == tree.dump());
+  auto decoded = decode_server_message(encode(ServerMessage(shared)));
+  REQUIRE(decoded);
+  const auto* back = std::get_if<ConversationUpdate>(&*decoded);
+  REQUIRE(back);
+  CHECK(back->meeting_details == c.meeting_details);
+  CHECK(back->additional_data == c.additional_data);
+  CHECK(back->encoded == nullptr);
+  // Call ids that need escaping are escaped as the library would.
+  for (std::string id : {"quote \" and backslash \\", "tab\tnewline\n", "caf\xc3\xa9", "\x7f", ""}) {
+    ConversationUpdate odd{id, 1, {}, {}, encode_settings(settings)};
+    Json odd_tree = {{"type", "conversationUpdate"}, {"callId", id}, {"sequenceNumber", 1},
+                     {"meetingDetails", c.meeting_details}, {"additionalData", c.additional_data}};
+    CHECK(encode(ServerMessage(odd)) == odd_tree.dump());
+  }
   MainMeetingProperties props;
   props.assigned_breakout_rooms.push_back({"Room \"1\"", join_url_for_thread("19:breakout_room1@thread.v2"), true, true, {}});
   LocalParticipantUpdate l{"alice-call-1", 3, encode_breakout_details(props)};

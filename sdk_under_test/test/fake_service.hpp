@@ -89,7 +89,7 @@ class FakeService {
     send(protocol::LocalParticipantUpdate{call, seq, protocol::encode_breakout_details(p)});
   }
   void settings(std::uint64_t seq, const protocol::MeetingBreakoutSettings& s, const std::string& call = "main-1") {
-    send(protocol::ConversationUpdate{call, seq, protocol::encode_meeting_details(s), protocol::encode_additional_data(s)});
+    send(protocol::ConversationUpdate{call, seq, protocol::encode_meeting_details(s), protocol::encode_additional_data(s), nullptr});
   }
   /// Drops every connection as a network fault.
   void drop() {

@@ -106,6 +106,11 @@ class Meeting {
     bool auto_move = true;
     std::optional<std::string> join_url_override;
   };
+  /// What a publish sends everyone alike: the settings, and those encoded once.
+  struct SharedView {
+    protocol::MeetingBreakoutSettings settings;
+    std::shared_ptr<const protocol::EncodedSettings> encoded;
+  };
   struct Participant {
     ParticipantConfig config;
     std::optional<std::string> assigned_room;
@@ -114,7 +119,8 @@ class Meeting {
     std::optional<protocol::MainMeetingProperties> last_details;
     /// The last two details messages sent, for stale and duplicate re-sends.
     std::vector<protocol::LocalParticipantUpdate> sent_details;
-    std::optional<protocol::MeetingBreakoutSettings> last_settings;
+    /// The settings last sent (shared with everyone else who was sent the same).
+    std::shared_ptr<const SharedView> last_settings;
     bool connected = false;
     std::uint64_t calls_made = 0;
   };
@@ -154,14 +160,10 @@ class Meeting {
   /// The same for these participants only (and every breakout room manager when asked): what
   /// changed cannot concern anyone else, and a meeting of a thousand need not look at all.
   void publish_to(const std::vector<std::string>& participant_ids, bool managers_too);
-  /// What a publish sends everyone alike, made once.
-  struct SharedView {
-    protocol::MeetingBreakoutSettings settings;
-    protocol::Json meeting_details;
-    protocol::Json additional_data;
-  };
-  SharedView shared_view() const;
-  void publish_one(Participant& p, const Leg* main, const SharedView& view);
+  /// The settings as they are now. The same object as long as they do not change, so that a
+  /// participant who has been sent them is told apart by a pointer comparison.
+  std::shared_ptr<const SharedView> shared_view();
+  void publish_one(Participant& p, const Leg* main, const std::shared_ptr<const SharedView>& view);
   void publish_participants(const RosterChange& change);
   std::string new_call_id(Participant& p);
   void schedule_room_end();
@@ -179,6 +181,7 @@ class Meeting {
   std::optional<clock::TimePoint> room_end_;
   std::optional<clock::TimerId> room_end_timer_;
   bool disable_return_ = false;
+  std::shared_ptr<const SharedView> view_;
 };
 
 }  // namespace breakout::mock

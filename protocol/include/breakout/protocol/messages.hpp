@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,12 +107,22 @@ struct LocalParticipantUpdate {
   Json breakout_details;
 };
 
+/// The two objects of a conversationUpdate, encoded (encode_settings).
+struct EncodedSettings {
+  std::string meeting_details;
+  std::string additional_data;
+};
+
 /// Meeting-level breakout settings, raw for the same reason.
 struct ConversationUpdate {
   std::string call_id;
   std::uint64_t sequence_number = 0;
   Json meeting_details;
   Json additional_data;
+  /// For a sender: the two objects above already encoded, shared by every recipient of a fan-out
+  /// instead of copied and encoded once per recipient. When set, encode() writes these and does not
+  /// look at the two trees. Decoding never sets it.
+  std::shared_ptr<const EncodedSettings> encoded;
 };
 
 struct RemoteParticipant {
@@ -188,6 +199,8 @@ struct MeetingBreakoutSettings {
 
 Json encode_meeting_details(const MeetingBreakoutSettings& settings);
 Json encode_additional_data(const MeetingBreakoutSettings& settings);
+/// Both, encoded once for a fan-out (ConversationUpdate::encoded).
+std::shared_ptr<const EncodedSettings> encode_settings(const MeetingBreakoutSettings& settings);
 Expected<MeetingBreakoutSettings, DecodeError> decode_meeting_settings(const Json& meeting_details,
                                                                       const Json& additional_data);
 
