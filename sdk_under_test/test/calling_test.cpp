@@ -52,6 +52,28 @@ TEST_CASE("BR-CALL-3: remote participants follow the service's participant list"
   CHECK(updates == 1);
 }
 
+TEST_CASE("BR-CALL-3: participant changes keep the list in arrival order", "[sdk][call]") {
+  ClientFixture f;
+  f.join_meeting();
+  auto ids = [&] {
+    std::vector<std::string> out;
+    for (const auto& p : f.main->remote_participants()) out.push_back(p.identifier.raw_id + "=" + p.display_name);
+    return out;
+  };
+  f.service.send(protocol::ParticipantsUpdate{"main-1", {{"8:acs:a", "A"}, {"8:acs:b", "B"}, {"8:acs:c", "C"}, {"8:acs:d", "D"}}, {}});
+  f.settle();
+  CHECK(ids() == std::vector<std::string>{"8:acs:a=A", "8:acs:b=B", "8:acs:c=C", "8:acs:d=D"});
+  // Two leave at once, one is renamed, one comes: the rest keep their places.
+  f.service.send(protocol::ParticipantsUpdate{"main-1", {{"8:acs:d", "Dee"}, {"8:acs:e", "E"}}, {"8:acs:a", "8:acs:c", "8:acs:nobody"}});
+  f.settle();
+  CHECK(ids() == std::vector<std::string>{"8:acs:b=B", "8:acs:d=Dee", "8:acs:e=E"});
+  // Someone who left and comes back goes to the end; a rename after removals finds the right one.
+  f.service.send(protocol::ParticipantsUpdate{"main-1", {{"8:acs:a", "A again"}}, {"8:acs:b"}});
+  f.service.send(protocol::ParticipantsUpdate{"main-1", {{"8:acs:e", "Eve"}}, {}});
+  f.settle();
+  CHECK(ids() == std::vector<std::string>{"8:acs:d=Dee", "8:acs:e=Eve", "8:acs:a=A again"});
+}
+
 TEST_CASE("BR-CALL-4: a call carries its id, thread id, kind and role once joined", "[sdk][call]") {
   ClientFixture f;
   f.join_meeting();
