@@ -41,6 +41,7 @@ Meeting::Meeting(MeetingConfig config, clock::Clock& clock, Outbox outbox)
     Participant part;
     part.config = p;
     participant_index_.emplace(p.id, participants_.size());
+    token_index_.emplace(effective_token(p), p.id);  // the first with a token has it, as a search would find
     participants_.push_back(std::move(part));
   }
   for (const auto& r : config_.rooms) {
@@ -52,9 +53,8 @@ Meeting::Meeting(MeetingConfig config, clock::Clock& clock, Outbox outbox)
 
 std::optional<std::string> Meeting::authenticate(const std::string& token) const {
   if (std::find(revoked_tokens_.begin(), revoked_tokens_.end(), token) != revoked_tokens_.end()) return std::nullopt;
-  for (const auto& p : participants_)
-    if (effective_token(p.config) == token) return p.config.id;
-  return std::nullopt;
+  auto it = token_index_.find(token);
+  return it == token_index_.end() ? std::nullopt : std::optional(it->second);
 }
 
 const ParticipantConfig* Meeting::participant(const std::string& id) const {
@@ -68,21 +68,56 @@ Meeting::Participant* Meeting::find(const std::string& pid) {
 }
 
 Meeting::Room* Meeting::find_room(const std::string& room_id) {
-  for (auto& r : rooms_)
+  return const_cast<Room*>(std::as_const(*this).find_room(room_id));
+}
+
+const Meeting::Room* Meeting::find_room(const std::string& room_id) const {
+  for (const auto& r : rooms_)
     if (r.id == room_id) return &r;
   return nullptr;
 }
 
 Meeting::Leg* Meeting::find_leg(const std::string& pid, const std::string& call_id) {
-  for (auto& l : legs_)
-    if (l.call_id == call_id && l.participant == pid) return &l;
-  return nullptr;
+  auto it = leg_by_call_.find(call_id);
+  return it != leg_by_call_.end() && it->second->participant == pid ? &*it->second : nullptr;
 }
 
 const Meeting::Leg* Meeting::main_leg(const std::string& pid) const {
-  for (const auto& l : legs_)
-    if (l.participant == pid && l.room.empty()) return &l;
-  return nullptr;
+  auto it = participant_index_.find(pid);
+  return it == participant_index_.end() ? nullptr : participants_[it->second].main_leg;
+}
+
+Meeting::Leg& Meeting::add_leg(Leg leg) {
+  Participant* p = find(leg.participant);
+  auto it = legs_.insert(legs_.end(), std::move(leg));
+  leg_by_call_.emplace(it->call_id, it);
+  legs_by_thread_[it->thread_id].push_back(&*it);
+  ++p->legs_held;
+  if (it->room.empty()) p->main_leg = &*it;
+  return *it;
+}
+
+void Meeting::remove_leg(Leg& leg) {
+  Participant* p = find(leg.participant);
+  --p->legs_held;
+  if (p->main_leg == &leg) p->main_leg = nullptr;
+  auto& on_thread = legs_by_thread_[leg.thread_id];
+  std::erase(on_thread, &leg);
+  if (on_thread.empty()) legs_by_thread_.erase(leg.thread_id);
+  auto it = leg_by_call_.find(leg.call_id);
+  auto node = it->second;
+  leg_by_call_.erase(it);
+  legs_.erase(node);
+}
+
+void Meeting::clear_legs() {
+  legs_.clear();
+  leg_by_call_.clear();
+  legs_by_thread_.clear();
+  for (auto& p : participants_) {
+    p.main_leg = nullptr;
+    p.legs_held = 0;
+  }
 }
 
 void Meeting::participant_connected(const std::string& pid) {
@@ -143,8 +178,7 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     if (protocol::thread_id_from_join_url(join->meeting_link) != config_.thread_id)
       return error(404, "no meeting with this link");
     if (main_leg(pid)) return error(409, "already in the meeting");
-    Leg leg{new_call_id(*p), pid, "", config_.thread_id, "Connected"};
-    legs_.push_back(leg);
+    const Leg& leg = add_leg(Leg{new_call_id(*p), pid, "", config_.thread_id, "Connected"});
     p->last_details.reset();
     p->last_settings.reset();
     protocol::JoinResult result{leg.call_id, config_.thread_id, std::string(to_string(config_.kind)), p->config.role};
@@ -163,11 +197,9 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     if (p->assigned_room != room->id && !is_manager(*p)) return error(403, "not assigned to this breakout room");
     if (!room->open) return error(412, "the breakout room is closed");
     // One client cannot make the server hold an unbounded number of calls for it.
-    auto held = std::count_if(legs_.begin(), legs_.end(), [&](const Leg& l) { return l.participant == pid; });
-    if (held >= static_cast<long>(kMaxLegsPerParticipant))
+    if (p->legs_held >= kMaxLegsPerParticipant)
       return error(429, "too many calls: at most " + std::to_string(kMaxLegsPerParticipant) + " per participant");
-    Leg leg{new_call_id(*p), pid, room->id, room->thread_id, "Connected"};
-    legs_.push_back(leg);
+    const Leg& leg = add_leg(Leg{new_call_id(*p), pid, room->id, room->thread_id, "Connected"});
     resp.result = protocol::to_json(protocol::JoinResult{leg.call_id, room->thread_id, "teamsMeeting", p->config.role});
     roster_changes_.push_back({room->thread_id, pid, leg.call_id, true});
     return resp;
@@ -192,7 +224,7 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     std::string thread = leg->thread_id;
     std::string call_id = leg->call_id;
     bool was_main = leg->room.empty();
-    legs_.erase(legs_.begin() + (leg - legs_.data()));
+    remove_leg(*leg);
     if (was_main) {
       p->last_details.reset();
       p->last_settings.reset();
@@ -208,23 +240,25 @@ bool Meeting::is_manager(const Participant& p) const {
   return p.config.role == "Organizer" || p.config.role == "Co-organizer" || p.config.breakout_room_manager;
 }
 
-protocol::WireRoom Meeting::wire_room(const Room& room, bool with_invitees) const {
-  protocol::WireRoom w{room.name, room.join_url_override.value_or(protocol::join_url_for_thread(room.thread_id)), room.open,
-                       room.auto_move, {}};
-  if (with_invitees)
-    for (const auto& p : participants_)
-      if (p.assigned_room == room.id) w.invitees.push_back(identifier_of(p.config));
-  return w;
+protocol::WireRoom Meeting::wire_room(const Room& room, std::vector<std::string> invitees) const {
+  return protocol::WireRoom{room.name, room.join_url_override.value_or(protocol::join_url_for_thread(room.thread_id)), room.open,
+                            room.auto_move, std::move(invitees)};
 }
 
 protocol::MainMeetingProperties Meeting::details_for(const Participant& p) const {
   protocol::MainMeetingProperties props;
   if (p.assigned_room)
-    for (const auto& r : rooms_)
-      if (r.id == *p.assigned_room) props.assigned_breakout_rooms.push_back(wire_room(r, false));
+    if (const Room* r = find_room(*p.assigned_room)) props.assigned_breakout_rooms.push_back(wire_room(*r, {}));
   if (is_manager(p)) {
+    // A manager sees every room with its invitees: everyone's assignment, read in one pass.
+    std::unordered_map<std::string, std::vector<std::string>> invitees;
+    for (const auto& other : participants_)
+      if (other.assigned_room) invitees[*other.assigned_room].push_back(identifier_of(other.config));
     props.all_breakout_rooms.emplace();
-    for (const auto& r : rooms_) props.all_breakout_rooms->push_back(wire_room(r, true));
+    for (const auto& r : rooms_) {
+      auto it = invitees.find(r.id);
+      props.all_breakout_rooms->push_back(wire_room(r, it == invitees.end() ? std::vector<std::string>{} : std::move(it->second)));
+    }
   }
   return props;
 }
@@ -251,24 +285,22 @@ std::shared_ptr<const Meeting::SharedView> Meeting::shared_view() {
 void Meeting::publish() {
   if (config_.kind != CallKind::teams_meeting || !config_.breakout_rooms_enabled) return;
   auto view = shared_view();
-  // Everyone's main leg, found in one pass rather than one search per participant.
-  std::unordered_map<std::string, const Leg*> mains;
-  for (const auto& l : legs_)
-    if (l.room.empty()) mains.emplace(l.participant, &l);
-  for (auto& p : participants_) {
-    auto it = mains.find(p.config.id);
-    publish_one(p, it == mains.end() ? nullptr : it->second, view);
-  }
+  for (auto& p : participants_) publish_one(p, p.main_leg, view);
 }
 
 void Meeting::publish_to(const std::vector<std::string>& participant_ids, bool managers_too) {
   if (config_.kind != CallKind::teams_meeting || !config_.breakout_rooms_enabled) return;
   auto view = shared_view();
   // In the participants' order, as publish() would, so the outbox order does not depend on the caller.
-  for (auto& p : participants_)
-    if ((managers_too && is_manager(p)) ||
-        std::find(participant_ids.begin(), participant_ids.end(), p.config.id) != participant_ids.end())
-      publish_one(p, main_leg(p.config.id), view);
+  std::vector<std::size_t> targets;
+  for (const auto& id : participant_ids)
+    if (auto it = participant_index_.find(id); it != participant_index_.end()) targets.push_back(it->second);
+  if (managers_too)
+    for (std::size_t i = 0; i < participants_.size(); ++i)
+      if (is_manager(participants_[i])) targets.push_back(i);
+  std::sort(targets.begin(), targets.end());
+  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+  for (auto i : targets) publish_one(participants_[i], participants_[i].main_leg, view);
 }
 
 void Meeting::publish_one(Participant& p, const Leg* leg, const std::shared_ptr<const SharedView>& view) {
@@ -293,8 +325,11 @@ void Meeting::publish_participants(const RosterChange& change) {
   if (!who) return;
   std::string id = identifier_of(*who);
   protocol::ParticipantsUpdate newcomer{change.call_id, {}, {}};
-  for (const auto& leg : legs_) {
-    if (leg.thread_id != change.thread_id || leg.participant == change.participant) continue;
+  auto on_thread = legs_by_thread_.find(change.thread_id);
+  static const std::vector<Leg*> kNone;
+  for (const Leg* l : on_thread == legs_by_thread_.end() ? kNone : on_thread->second) {
+    const Leg& leg = *l;
+    if (leg.participant == change.participant) continue;
     const Participant* other = find(leg.participant);
     if (change.joined) newcomer.added.push_back({identifier_of(other->config), other->config.display_name});
     if (!other->connected) continue;
@@ -370,9 +405,9 @@ Expected<void, std::string> Meeting::apply(const Action& action) {
     return send_unreadable_details(a->participant);
   } else if (std::holds_alternative<EndMeeting>(action)) {
     // Room legs first, then the main legs, as the service tears a meeting down.
-    std::stable_partition(legs_.begin(), legs_.end(), [](const Leg& l) { return !l.room.empty(); });
-    auto legs = std::move(legs_);
-    legs_.clear();
+    std::vector<Leg> legs(legs_.begin(), legs_.end());
+    std::stable_partition(legs.begin(), legs.end(), [](const Leg& l) { return !l.room.empty(); });
+    clear_legs();
     for (const auto& leg : legs) {
       if (const Participant* p = find(leg.participant); p && p->connected)
         outbox_(leg.participant, protocol::CallStateUpdate{leg.call_id, "Disconnected", protocol::ErrorBody{0, 0, "the meeting has ended"}});

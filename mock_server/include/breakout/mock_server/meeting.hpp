@@ -7,6 +7,7 @@
 #include <breakout/protocol/messages.hpp>
 
 #include <functional>
+#include <list>
 #include <map>
 #include <unordered_map>
 #include <optional>
@@ -111,6 +112,7 @@ class Meeting {
     protocol::MeetingBreakoutSettings settings;
     std::shared_ptr<const protocol::EncodedSettings> encoded;
   };
+  struct Leg;
   struct Participant {
     ParticipantConfig config;
     std::optional<std::string> assigned_room;
@@ -123,6 +125,9 @@ class Meeting {
     std::shared_ptr<const SharedView> last_settings;
     bool connected = false;
     std::uint64_t calls_made = 0;
+    /// The participant's call in the main meeting, if any, and how many calls they hold.
+    Leg* main_leg = nullptr;
+    std::size_t legs_held = 0;
   };
   /// Someone came into or left a call's thread: the others on it are told, the newcomer told everyone there.
   struct RosterChange {
@@ -149,10 +154,15 @@ class Meeting {
   std::optional<protocol::ErrorBody> take_injected_failure(const std::string& pid, std::string_view method);
   Participant* find(const std::string& pid);
   Room* find_room(const std::string& room_id);
+  const Room* find_room(const std::string& room_id) const;
   Leg* find_leg(const std::string& pid, const std::string& call_id);
   const Leg* main_leg(const std::string& pid) const;
+  /// The only ways legs come and go, so that the indexes below stay true.
+  Leg& add_leg(Leg leg);
+  void remove_leg(Leg& leg);
+  void clear_legs();
   bool is_manager(const Participant& p) const;
-  protocol::WireRoom wire_room(const Room& room, bool with_invitees) const;
+  protocol::WireRoom wire_room(const Room& room, std::vector<std::string> invitees) const;
   protocol::MainMeetingProperties details_for(const Participant& p) const;
   protocol::MeetingBreakoutSettings settings_for() const;
   /// Sends every participant in the meeting whatever of their breakout view changed.
@@ -174,7 +184,13 @@ class Meeting {
   std::vector<Room> rooms_;
   std::vector<Participant> participants_;
   std::unordered_map<std::string, std::size_t> participant_index_;
-  std::vector<Leg> legs_;
+  std::unordered_map<std::string, std::string> token_index_;
+  /// Every call, in the order they were made (a list: legs are found through the indexes below,
+  /// which hold their addresses).
+  std::list<Leg> legs_;
+  std::unordered_map<std::string, std::list<Leg>::iterator> leg_by_call_;
+  /// The legs on each thread, in the order they were made: who is told of a roster change.
+  std::unordered_map<std::string, std::vector<Leg*>> legs_by_thread_;
   std::vector<InjectedFailure> failures_;
   std::vector<std::string> revoked_tokens_;
   std::vector<RosterChange> roster_changes_;
