@@ -23,7 +23,7 @@ max_clients=$(( ($(ulimit -n) - 256) / 2 ))
 if $smoke; then
   repeat=2 meetings=("50 10") stress=200 fan_clients=50 fan_rounds=5 rt_rounds=200 runs=1
 else
-  repeat=20 meetings=("300 50" "1000 200") stress=10000 fan_clients=1000 fan_rounds=50 rt_rounds=5000 runs=3
+  repeat=20 meetings=("300 50" "1000 200") stress=10000 fan_clients=1000 fan_rounds=200 rt_rounds=5000 runs=3
 fi
 [ "$stress" -gt "$max_clients" ] && stress=$max_clients
 
@@ -76,16 +76,22 @@ start_server() {  # starts "$@" (it prints "port N" first); sets port and server
 }
 stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; exec 7<&-; }
 
-for server in mock node beast; do
-  case $server in
-    mock) start_server build/default/mock_server/mock_server --scenario "$scenario" --no-steps --listen 127.0.0.1:0 --max-connections $((fan_clients + 16)); flag=--mock ;;
-    node) start_server node bench/node/broadcast.js 0; flag="" ;;
-    beast) start_server $bin/beast_broadcast 0; flag="" ;;
-  esac
-  [ -n "$port" ] || { echo "bench: the $server server did not start" >&2; exit 1; }
-  $pin_load $bin/ws_load "$port" "$fan_clients" "$fan_rounds" fanout $flag --server-pid "$server_pid" | sed "s/^{/{\"bench\":\"side-by-side\",\"impl\":\"$server\",/" | record
-  $pin_load $bin/ws_load "$port" 1 "$rt_rounds" roundtrip $flag --server-pid "$server_pid" | sed "s/^{/{\"bench\":\"side-by-side\",\"impl\":\"$server\",/" | record
-  stop_server
+# Three servers, in turn, $runs times: loopback numbers here drift from minute to minute, and
+# interleaving spreads the drift over all three alike. Each run gets a fresh server.
+for run in $(seq "$runs"); do
+  for server in mock node beast; do
+    case $server in
+      mock) start_server build/default/mock_server/mock_server --scenario "$scenario" --no-steps --listen 127.0.0.1:0 --max-connections $((fan_clients + 16)); flag=--mock ;;
+      node) start_server node bench/node/broadcast.js 0; flag="" ;;
+      beast) start_server $bin/beast_broadcast 0; flag="" ;;
+    esac
+    [ -n "$port" ] || { echo "bench: the $server server did not start" >&2; exit 1; }
+    tag="{\"bench\":\"side-by-side\",\"impl\":\"$server\",\"run\":$run,"
+    $pin_load $bin/ws_load "$port" "$fan_clients" "$fan_rounds" fanout $flag --server-pid "$server_pid" | sed "s/^{/$tag/" | record
+    $pin_load $bin/ws_load "$port" 1 "$rt_rounds" roundtrip $flag --server-pid "$server_pid" | sed "s/^{/$tag/" | record
+    stop_server
+  done
 done
+node bench/summary.js "$results" | record
 
 echo "== results: $results"
