@@ -69,6 +69,11 @@ class Meeting {
   using Outbox = std::function<void(const std::string& participant_id, const protocol::ServerMessage&)>;
 
   Meeting(MeetingConfig config, clock::Clock& clock, Outbox outbox);
+  // Participants and indexes point into the meeting's own list of calls: a copy would point into
+  // this one. A move keeps the list's nodes, so it is safe.
+  Meeting(const Meeting&) = delete;
+  Meeting& operator=(const Meeting&) = delete;
+  Meeting(Meeting&&) = default;
 
   /// The participant a token belongs to; nullopt when the token is unknown or was revoked.
   std::optional<std::string> authenticate(const std::string& token) const;
