@@ -317,67 +317,76 @@ std::shared_ptr<const EncodedSettings> encode_settings(const MeetingBreakoutSett
       EncodedSettings{encode_meeting_details(settings).dump(), encode_additional_data(settings).dump()});
 }
 
+namespace {
+// The updates a fan-out sends to everyone are written directly, not built as a JSON tree first:
+// the same bytes (keys in the order nlohmann/json writes them), without copying the details.
+std::string write_update(const ConversationUpdate& m) {
+  std::string owned_details, owned_data;
+  if (!m.encoded) {
+    owned_details = m.meeting_details.dump();
+    owned_data = m.additional_data.dump();
+  }
+  const std::string& details = m.encoded ? m.encoded->meeting_details : owned_details;
+  const std::string& data = m.encoded ? m.encoded->additional_data : owned_data;
+  std::string out;
+  out.reserve(details.size() + data.size() + m.call_id.size() + 112);
+  out.append("{\"additionalData\":").append(data).append(",\"callId\":");
+  append_json_string(out, m.call_id);
+  return out.append(",\"meetingDetails\":").append(details).append(",\"sequenceNumber\":")
+      .append(std::to_string(m.sequence_number)).append(",\"type\":\"conversationUpdate\"}");
+}
+
+std::string write_update(const LocalParticipantUpdate& m) {
+  std::string details = m.breakout_details.dump();
+  std::string out;
+  out.reserve(details.size() + m.call_id.size() + 96);
+  out.append("{\"breakoutDetails\":").append(details).append(",\"callId\":");
+  append_json_string(out, m.call_id);
+  return out.append(",\"sequenceNumber\":").append(std::to_string(m.sequence_number))
+      .append(",\"type\":\"localParticipantUpdate\"}");
+}
+
+/// The fields of the other messages, as a tree ("type" is added by encode()).
+Json fields_of(const Welcome& m) {
+  return {{"participantId", m.participant_id}, {"displayName", m.display_name},
+          {"identity", {{"kind", m.identity.kind}, {"id", m.identity.id}}}};
+}
+Json fields_of(const Response& m) {
+  Json r{{"id", m.id}};
+  if (m.error) r["error"] = error_json(*m.error);
+  else r["result"] = m.result;
+  return r;
+}
+Json fields_of(const CallStateUpdate& m) {
+  Json r{{"callId", m.call_id}, {"state", m.state}};
+  if (m.end_reason) r["callEndReason"] = error_json(*m.end_reason);
+  return r;
+}
+Json fields_of(const ParticipantsUpdate& m) {
+  Json added = Json::array();
+  for (const auto& p : m.added) added.push_back({{"id", p.id}, {"displayName", p.display_name}});
+  return {{"callId", m.call_id}, {"added", added}, {"removed", m.removed}};
+}
+Json fields_of(const ProtocolError& m) {
+  Json r{{"code", m.code}, {"message", m.message}};
+  if (m.request_id) r["requestId"] = *m.request_id;
+  return r;
+}
+}  // namespace
+
 std::string encode(const ServerMessage& message) {
-  // The updates a fan-out sends to everyone are written directly, not built as a JSON tree first:
-  // the same bytes (keys in the order nlohmann/json writes them), without copying the details.
-  if (const auto* m = std::get_if<ConversationUpdate>(&message)) {
-    std::string owned_details, owned_data;
-    if (!m->encoded) {
-      owned_details = m->meeting_details.dump();
-      owned_data = m->additional_data.dump();
-    }
-    const std::string& details = m->encoded ? m->encoded->meeting_details : owned_details;
-    const std::string& data = m->encoded ? m->encoded->additional_data : owned_data;
-    std::string out;
-    out.reserve(details.size() + data.size() + m->call_id.size() + 112);
-    out.append("{\"additionalData\":").append(data).append(",\"callId\":");
-    append_json_string(out, m->call_id);
-    return out.append(",\"meetingDetails\":").append(details).append(",\"sequenceNumber\":")
-        .append(std::to_string(m->sequence_number)).append(",\"type\":\"conversationUpdate\"}");
-  }
-  if (const auto* m = std::get_if<LocalParticipantUpdate>(&message)) {
-    std::string details = m->breakout_details.dump();
-    std::string out;
-    out.reserve(details.size() + m->call_id.size() + 96);
-    out.append("{\"breakoutDetails\":").append(details).append(",\"callId\":");
-    append_json_string(out, m->call_id);
-    return out.append(",\"sequenceNumber\":").append(std::to_string(m->sequence_number))
-        .append(",\"type\":\"localParticipantUpdate\"}");
-  }
-  Json j = std::visit(
-      [](const auto& m) -> Json {
+  return std::visit(
+      [&](const auto& m) -> std::string {
         using M = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<M, Welcome>) {
-          return {{"participantId", m.participant_id}, {"displayName", m.display_name},
-                  {"identity", {{"kind", m.identity.kind}, {"id", m.identity.id}}}};
-        } else if constexpr (std::is_same_v<M, Response>) {
-          Json r{{"id", m.id}};
-          if (m.error) r["error"] = error_json(*m.error);
-          else r["result"] = m.result;
-          return r;
-        } else if constexpr (std::is_same_v<M, CallStateUpdate>) {
-          Json r{{"callId", m.call_id}, {"state", m.state}};
-          if (m.end_reason) r["callEndReason"] = error_json(*m.end_reason);
-          return r;
-        } else if constexpr (std::is_same_v<M, LocalParticipantUpdate>) {
-          return {{"callId", m.call_id}, {"sequenceNumber", m.sequence_number}, {"breakoutDetails", m.breakout_details}};
-        } else if constexpr (std::is_same_v<M, ConversationUpdate>) {
-          return {{"callId", m.call_id}, {"sequenceNumber", m.sequence_number},
-                  {"meetingDetails", m.meeting_details}, {"additionalData", m.additional_data}};
-        } else if constexpr (std::is_same_v<M, ParticipantsUpdate>) {
-          Json added = Json::array();
-          for (const auto& p : m.added) added.push_back({{"id", p.id}, {"displayName", p.display_name}});
-          return {{"callId", m.call_id}, {"added", added}, {"removed", m.removed}};
+        if constexpr (std::is_same_v<M, ConversationUpdate> || std::is_same_v<M, LocalParticipantUpdate>) {
+          return write_update(m);
         } else {
-          Json r{{"code", m.code}, {"message", m.message}};
-          if (m.request_id) r["requestId"] = *m.request_id;
-          return r;
+          Json out{{"type", message_type(message)}};
+          out.update(fields_of(m));
+          return out.dump();
         }
       },
       message);
-  Json out{{"type", message_type(message)}};
-  out.update(j);
-  return out.dump();
 }
 
 Json to_json(const JoinResult& result) {

@@ -63,7 +63,6 @@ namespace {
 std::string check_fields(const Json& r, const std::string& kind) {
   auto str = [&](const char* key) { return r.contains(key) && r[key].is_string(); };
   auto need = [&](bool ok, const char* what) { return ok ? std::string() : std::string(what); };
-  std::string why;
   auto first = [&](std::initializer_list<std::string> checks) {
     for (const auto& c : checks)
       if (!c.empty()) return c;
@@ -100,7 +99,7 @@ std::string check_fields(const Json& r, const std::string& kind) {
         return "a failure record's \"unexpected\" needs t, participant, type and data";
     }
   }
-  return why;
+  return {};
 }
 
 /// What is wrong with the header's set-up, or nothing.
