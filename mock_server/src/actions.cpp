@@ -51,7 +51,7 @@ class Fields {
     if (!v) return std::nullopt;
     std::optional<clock::Duration> d;
     if (v->is_string()) d = clock::parse_duration(v->get<std::string>());
-    else if (v->is_number_unsigned()) d = clock::Duration(v->get<std::int64_t>());
+    else if (v->is_number_unsigned() && v->get<std::uint64_t>() <= std::uint64_t{1'000'000'000'000}) d = clock::Duration(v->get<std::int64_t>());
     if (!d) fail(key, "expected a duration such as \"30s\", \"250ms\" or \"5m\"");
     return d;
   }

@@ -3,11 +3,18 @@
 #include <breakout/harness/scenario.hpp>
 #include <breakout/mock_server/server.hpp>
 
+#include <breakout/protocol/numbers.hpp>
+#include <breakout/protocol/text.hpp>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 using namespace breakout;
@@ -29,9 +36,10 @@ class StepPlayer {
         if (recorder_) recorder_->server_action(s->action);
         auto applied = server_.apply(s->parsed);
         if (verbose_ || !applied)
-          std::cerr << step.loc.to_string() << ": " << step.summary << (applied ? "" : ": refused: " + applied.error()) << "\n";
+          std::cerr << text::terminal_safe(step.loc.to_string() + ": " + step.summary + (applied ? "" : ": refused: " + applied.error()))
+                    << "\n";
       } else if (auto* a = std::get_if<harness::AdvanceStep>(&step.body)) {
-        if (verbose_) std::cerr << step.loc.to_string() << ": " << step.summary << "\n";
+        if (verbose_) std::cerr << text::terminal_safe(step.loc.to_string() + ": " + step.summary) << "\n";
         clock_.schedule(a->by, [this] { next(); });
         return;
       }
@@ -51,82 +59,112 @@ class StepPlayer {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A recording written into a closed pipe is an error message and a clean exit, not death by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"The mock Teams signaling server: plays a scenario's meeting for any client (docs/mock-server.md)."};
   std::string scenario_path;
   std::string listen = "127.0.0.1:0";
   bool no_steps = false;
   bool verbose = false;
-  std::size_t max_connections = 1024;
+  bool no_control = false;
+  std::string control_secret;
+  mock::ServerOptions options;
   app.add_option("--scenario", scenario_path, "scenario whose set-up (participants, rooms, settings) is the meeting")->required();
-  app.add_option("--listen", listen, "address:port to bind; port 0 picks a free one")->capture_default_str();
+  app.add_option("--listen", listen, "address:port to bind ([address]:port for IPv6); port 0 picks a free one")->capture_default_str();
   app.add_flag("--no-steps", no_steps, "set up only; take actions from POST /actions instead of the scenario's steps");
-  app.add_option("--max-connections", max_connections, "connections beyond this are closed at once")->capture_default_str();
+  app.add_option("--max-connections", options.max_connections, "open connections in all; beyond this they are closed at once")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--control-secret", control_secret,
+                 "the secret POST /actions and GET /legs require in X-Control-Secret (default: "
+                 "$MOCK_SERVER_CONTROL_SECRET, else a random one, printed at start)");
+  app.add_flag("--no-control", no_control, "serve no control endpoint at all");
   app.add_flag("-v,--verbose", verbose, "print each server step as it is played");
   std::string record;
   app.add_option("--record", record, "write a trace of the session (docs/traces.md) to this file, one record per line as it happens");
   CLI11_PARSE(app, argc, argv);
 
+  auto where = numbers::parse_host_port(listen);
+  if (!where) {
+    std::cerr << "mock_server: --listen takes address:port or [IPv6 address]:port with a port from 0 to 65535, got '"
+              << text::terminal_safe(listen) << "'\n";
+    return 2;
+  }
+
   auto loaded = harness::load_scenario_file(scenario_path);
   if (!loaded.ok()) {
-    std::cerr << harness::render_errors(loaded);
+    std::cerr << text::terminal_safe(harness::render_errors(loaded));
     return 2;
   }
   const harness::Scenario& scenario = loaded.scenarios.front();
 
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) {
-    std::cerr << "mock_server: --listen takes address:port, got '" << listen << "'\n";
-    return 2;
-  }
-  std::string address = listen.substr(0, colon);
-  int port = 0;
-  try {
-    port = std::stoi(listen.substr(colon + 1));
-  } catch (...) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) {
-    std::cerr << "mock_server: not a port: '" << listen.substr(colon + 1) << "'\n";
-    return 2;
+  if (!no_control) {
+    options.control_endpoint = true;
+    if (control_secret.empty())
+      if (const char* env = std::getenv("MOCK_SERVER_CONTROL_SECRET")) control_secret = env;
+    options.control_secret = control_secret.empty() ? mock::generate_control_secret() : control_secret;
   }
 
   boost::asio::io_context io;
   auto clock = clock::make_steady_clock(io);
-  mock::ServerOptions options;
-  options.max_connections = max_connections;
   std::unique_ptr<trace::FileRecorder> recorder;
+  int exit_code = 0;
+  std::unique_ptr<mock::Server> server;
+  auto stop_everything = [&] {
+    if (server) server->stop();
+    io.stop();
+  };
   if (!record.empty()) {
     trace::Json header = trace::header("mock_server", scenario.name, harness::setup_json(scenario));
     header["file"] = scenario.file;
-    recorder = std::make_unique<trace::FileRecorder>(record, header, [&clock] { return clock->now().count(); });
-    if (!recorder->ok()) {
-      std::cerr << "mock_server: cannot write " << record << "\n";
+    recorder = std::make_unique<trace::FileRecorder>(
+        header, [&clock] { return clock->now().count(); },
+        [&](const std::string& why) {
+          std::cerr << "mock_server: " << why << "; the recording is incomplete, stopping\n";
+          exit_code = 1;
+          boost::asio::post(io, stop_everything);
+        });
+    if (auto opened = recorder->open(record); !opened) {
+      std::cerr << "mock_server: " << opened.error() << "\n";
       return 2;
     }
     options.recorder = recorder.get();
   }
-  mock::Server server(io, *clock, scenario.meeting, options);
-  auto bound = server.listen(address, static_cast<std::uint16_t>(port));
+  server = std::make_unique<mock::Server>(io, *clock, scenario.meeting, options);
+  auto bound = server->listen(where->address, where->port);
   if (!bound) {
     std::cerr << "mock_server: " << bound.error() << "\n";
     return 1;
   }
-  std::cout << "listening on " << server.url() << "\n" << "port " << *bound << std::endl;
+  boost::system::error_code ec;
+  if (auto address = boost::asio::ip::make_address(where->address, ec); !ec && !address.is_loopback())
+    std::cerr << "mock_server: warning: listening on " << where->address
+              << ", which other machines can reach; anyone with a participant's token can connect"
+              << (options.control_endpoint ? ", and anyone with the control secret can drive the meeting" : "") << "\n";
+  std::cout << "listening on " << server->url() << "\n" << "port " << *bound << "\n";
+  if (options.control_endpoint)
+    std::cout << "control http://" << numbers::format_host_port(where->address, *bound) << "/actions secret " << options.control_secret
+              << "\n";
+  std::cout << std::flush;
   for (const auto& p : scenario.participants)
-    std::cerr << "participant " << p.config.id << ": token " << (p.config.token.empty() ? "token-" + p.config.id : p.config.token) << "\n";
+    std::cerr << "participant " << text::terminal_safe(p.config.id) << ": token "
+              << text::terminal_safe(p.config.token.empty() ? "token-" + p.config.id : p.config.token) << "\n";
 
-  StepPlayer player(scenario, server, *clock, verbose, recorder.get());
+  StepPlayer player(scenario, *server, *clock, verbose, recorder.get());
   if (!no_steps) player.next();
 
-  // SIGINT and SIGTERM stop the server cleanly: sessions closed, then the loop ends.
+  // SIGINT and SIGTERM: every WebSocket is closed with 1001 and a close handshake (with a deadline),
+  // then the loop ends. A second signal stops at once.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& e, int) {
+    if (e) return;
     std::cerr << "mock_server: stopping\n";
-    server.stop();
-    io.stop();
-  });
+    signals.async_wait([&](const boost::system::error_code& again, int) {
+      if (!again) stop_everything();
+    });
+    server->shutdown([&] { boost::asio::post(io, stop_everything); });
+  };
+  signals.async_wait(on_signal);
   io.run();
   if (recorder) recorder->finish();
-  return 0;
+  return exit_code;
 }

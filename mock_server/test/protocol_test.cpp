@@ -2,118 +2,13 @@
 // and bad input. The server runs on its own thread; the client uses blocking calls.
 #include <breakout/mock_server/server.hpp>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include "raw_client.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <future>
-#include <thread>
-
 using namespace breakout;
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = net::ip::tcp;
-using protocol::Json;
+using namespace breakout::mock_test;
 
-namespace {
-
-mock::MeetingConfig meeting() {
-  mock::MeetingConfig c;
-  c.participants.push_back({"alice", "Alice", mock::IdentityKind::communication_user, "Attendee", "", false});
-  c.participants.push_back({"bob", "Bob", mock::IdentityKind::microsoft_365, "Organizer", "", false});
-  c.rooms.push_back({"room1", "Room 1", true, false, {"alice"}});
-  return c;
-}
-
-/// The server on a thread of its own; everything that touches it is posted there.
-struct ServerThread {
-  net::io_context io;
-  clock::VirtualClock clock;
-  mock::Server server;
-  std::uint16_t port = 0;
-  std::thread thread;
-
-  explicit ServerThread(mock::ServerOptions options = {}) : server(io, clock, meeting(), options) {
-    port = *server.listen("127.0.0.1", 0);
-    thread = std::thread([this] { io.run(); });
-  }
-  ~ServerThread() {
-    net::post(io, [this] {
-      server.stop();
-      io.stop();
-    });
-    thread.join();
-  }
-  template <class F>
-  auto on_server(F fn) {
-    std::packaged_task<decltype(fn())()> task(std::move(fn));
-    auto result = task.get_future();
-    net::post(io, [&task] { task(); });
-    return result.get();
-  }
-  std::size_t sessions() { return on_server([this] { return server.session_count(); }); }
-};
-
-struct RawClient {
-  net::io_context io;
-  websocket::stream<tcp::socket> ws{io};
-  http::response<http::string_body> handshake_response;
-
-  beast::error_code connect(std::uint16_t port, const std::string& token) {
-    beast::error_code ec;
-    ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
-    if (ec) return ec;
-    ws.set_option(websocket::stream_base::decorator(
-        [token](websocket::request_type& req) { req.set(http::field::authorization, "Bearer " + token); }));
-    ws.handshake(handshake_response, "127.0.0.1", "/signaling", ec);
-    return ec;
-  }
-  void send(const std::string& text, bool binary = false) {
-    ws.binary(binary);
-    ws.write(net::buffer(text));
-  }
-  Json read() {
-    beast::flat_buffer buffer;
-    ws.read(buffer);
-    return Json::parse(beast::buffers_to_string(buffer.data()));
-  }
-  /// Reads until a message of this type arrives.
-  Json read_until(const std::string& type) {
-    for (;;) {
-      Json j = read();
-      if (j["type"] == type) return j;
-    }
-  }
-};
-
-http::response<http::string_body> http_request(std::uint16_t port, http::verb verb, const std::string& target,
-                                               const std::string& body = "") {
-  net::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.body() = body;
-  req.prepare_payload();
-  http::write(socket, req);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(socket, buffer, res);
-  return res;
-}
-
-std::string join_request(int id) {
-  return protocol::encode(protocol::Request{static_cast<std::uint64_t>(id),
-                                            protocol::JoinMeeting{protocol::join_url_for_thread("19:meeting_main@thread.v2")}});
-}
-
-}  // namespace
 
 TEST_CASE("GET /healthz answers 200 ok", "[mock][protocol]") {
   ServerThread s;

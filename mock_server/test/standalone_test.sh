@@ -15,26 +15,51 @@ pid=$!
 exec 4<"$work/out" 5<"$work/err"
 
 # Blocking reads with a bound: they return as soon as the line is printed.
-port=""
+port="" secret=""
 while read -r -t 10 line <&4; do
-  case "$line" in port\ *) port="${line#port }"; break ;; esac
+  case "$line" in
+    port\ *) port="${line#port }" ;;
+    control\ *) secret="${line##* }"; break ;;
+  esac
 done
 [ -n "$port" ] || fail "no port printed"
+[ -n "$secret" ] || fail "no control secret printed"
 
-# One HTTP/1.1 request over bash's /dev/tcp; prints the whole response.
+# One HTTP/1.1 request over bash's /dev/tcp, with any extra header lines after the body; prints
+# the whole response. control() sends the control secret and a JSON content type.
 http() {
-  local method="$1" target="$2" body="${3:-}"
+  local method="$1" target="$2" body="$3" head="" h
+  shift 3
+  for h in "$@"; do head+="$h"$'\r\n'; done
+  case "$head" in *Host:*) ;; *) head="Host: 127.0.0.1"$'\r\n'"$head" ;; esac
   exec 3<>"/dev/tcp/127.0.0.1/$port"
-  printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
-    "$method" "$target" "${#body}" "$body" >&3
+  printf '%s %s HTTP/1.1\r\n%sContent-Length: %d\r\nConnection: close\r\n\r\n%s' "$method" "$target" "$head" "${#body}" "$body" >&3
   cat <&3
   exec 3<&-
 }
+control() { http "$1" "$2" "${3:-}" "X-Control-Secret: $secret" "Content-Type: application/json"; }
 
-http GET /healthz | grep -q "^ok" || fail "/healthz did not answer ok"
-http POST /actions '{"action":"assign","participant":"alice","room":"room1"}' | grep -q '"ok":true' || fail "assign was not applied"
-http POST /actions '{"action":"opnRoom"}' | grep -q "did you mean\|unknown server action" || fail "a bad action was not refused"
-http GET /legs | grep -q '"legs"' || fail "/legs did not answer"
+http GET /healthz "" | grep -q "^ok" || fail "/healthz did not answer ok"
+control POST /actions '{"action":"assign","participant":"alice","room":"room1"}' | grep -q '"ok":true' || fail "assign was not applied"
+control POST /actions '{"action":"opnRoom"}' | grep -q "did you mean\|unknown server action" || fail "a bad action was not refused"
+control GET /legs | grep -q '"legs"' || fail "/legs did not answer"
+
+# The control endpoint refuses what a web page could send: no secret, a wrong one, a form post, a
+# foreign Origin, a rebound Host. None of them is applied (the recording is checked below).
+open='{"action":"openRoom","room":"room1"}'
+http POST /actions "$open" "Content-Type: application/json" | grep -q "^HTTP/1.1 401" ||
+  fail "an action without the secret was not refused with 401"
+http POST /actions "$open" "X-Control-Secret: wrong" "Content-Type: application/json" | grep -q "^HTTP/1.1 401" ||
+  fail "a wrong secret was not refused with 401"
+http POST /actions "$open" "X-Control-Secret: $secret" "Content-Type: application/x-www-form-urlencoded" |
+  grep -q "^HTTP/1.1 415" || fail "a form post was not refused with 415"
+http POST /actions "$open" "X-Control-Secret: $secret" "Content-Type: application/json" "Origin: http://evil.example" |
+  grep -q "^HTTP/1.1 403" || fail "a foreign Origin was not refused with 403"
+http GET /legs "" "X-Control-Secret: $secret" "Host: evil.example" | grep -q "^HTTP/1.1 403" ||
+  fail "a foreign Host was not refused with 403"
+control POST /actions '{"action":"delayNext","participant":"alice","by":"99999999999999999999999999999999s"}' |
+  grep -q '"field":"by"' || fail "an out-of-range duration was not a 400 naming the field"
+http GET /healthz "" | grep -q "^ok" || fail "/healthz stopped answering"
 
 # The scenario's steps are played in real time; wait for the last one.
 played=""

@@ -106,17 +106,31 @@ class SteadyClock final : public Clock {
 std::unique_ptr<Clock> make_steady_clock(boost::asio::io_context& io) { return std::make_unique<SteadyClock>(io); }
 
 std::optional<Duration> parse_duration(const std::string& text) {
-  if (text.empty()) return std::nullopt;
+  // Total: digits are counted before they are read, so no spelling of a number can overflow.
+  constexpr std::size_t kMaxWholeDigits = 13, kMaxFractionDigits = 9;
+  if (text.empty() || text.size() > 64) return std::nullopt;
+  auto digits = [&](std::size_t& i) {
+    std::size_t start = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    return text.substr(start, i - start);
+  };
   std::size_t i = 0;
   double total_ms = 0;
   bool any = false;
   while (i < text.size()) {
-    std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i) return std::nullopt;
-    std::string number = text.substr(start, i - start);
-    if (number.find('.') != number.rfind('.') || number == ".") return std::nullopt;
-    double value = std::stod(number);
+    std::string whole = digits(i);
+    std::string fraction;
+    bool dot = i < text.size() && text[i] == '.';
+    if (dot) fraction = digits(++i);
+    if ((whole.empty() && fraction.empty()) || whole.size() > kMaxWholeDigits || fraction.size() > kMaxFractionDigits)
+      return std::nullopt;
+    double value = 0;
+    for (char c : whole) value = value * 10 + (c - '0');
+    double place = 0.1;
+    for (char c : fraction) {
+      value += (c - '0') * place;
+      place /= 10;
+    }
     std::size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string unit = text.substr(unit_start, i - unit_start);

@@ -1,6 +1,7 @@
 // Trace records, their one-line form, and strict reading of trace files.
 #include <breakout/protocol/trace.hpp>
 #include <breakout/protocol/messages.hpp>
+#include <breakout/protocol/text.hpp>
 
 #include <algorithm>
 #include <sstream>
@@ -24,7 +25,7 @@ Json frame_record(std::int64_t t, const std::string& participant, Direction dire
   } else if (auto json = protocol::parse_json(text)) {
     r["frame"] = std::move(*json);
   } else {
-    r["raw"] = std::string(text.substr(0, 4096));
+    r["raw"] = text::valid_utf8(text::utf8_prefix(text, 4096));
   }
   return r;
 }
@@ -38,11 +39,11 @@ const std::vector<std::string_view>& record_kinds() {
 }
 
 std::string to_line(const Json& record) {
-  if (!record.is_object()) return record.dump();
+  if (!record.is_object()) return text::dump_json(record);
   std::string out = "{";
   auto put = [&](const std::string& key, const Json& value) {
     if (out.size() > 1) out += ",";
-    out += Json(key).dump() + ":" + value.dump();
+    out += text::dump_json(Json(key)) + ":" + text::dump_json(value);
   };
   for (const char* first : {"t", "kind", "participant"})
     if (auto it = record.find(first); it != record.end()) put(first, *it);
@@ -127,6 +128,11 @@ ReadResult parse_trace(std::string_view text, const std::string& path) {
     pos = end + 1;
     ++line_no;
     if (line.empty()) continue;
+    if (auto bad = text::invalid_utf8_at(line)) {
+      result.errors.push_back(path + ":" + std::to_string(line_no) + ":" + std::to_string(*bad + 1) +
+                              ": the line is not valid UTF-8 (a trace is UTF-8 text)");
+      continue;
+    }
     auto json = protocol::parse_json(line);
     if (!json) {
       problem("not a JSON record: " + json.error().message);
@@ -150,9 +156,8 @@ ReadResult parse_trace(std::string_view text, const std::string& path) {
         problem("the header has no version");
         return result;
       }
-      int version = (*json)["version"].get<int>();
-      if (version != format_version) {
-        problem("this trace is format version " + std::to_string(version) + "; this build reads version " +
+      if ((*json)["version"] != format_version) {
+        problem("this trace is format version " + text::dump_json((*json)["version"]) + "; this build reads version " +
                 std::to_string(format_version));
         return result;
       }
@@ -175,6 +180,10 @@ ReadResult parse_trace(std::string_view text, const std::string& path) {
       problem("the record has no integer time \"t\"");
       continue;
     }
+    if (const Json& t = (*json)["t"]; t.is_number_unsigned() ? t.get<std::uint64_t>() > std::uint64_t(max_record_time) : t.get<std::int64_t>() < 0) {
+      problem("the record's time \"t\" is " + t.dump() + " ms; it is from 0 to " + std::to_string(max_record_time));
+      continue;
+    }
     if (auto why = check_fields(*json, kind); !why.empty()) {
       problem(why);
       continue;
@@ -193,20 +202,22 @@ ReadResult parse_trace(std::string_view text, const std::string& path) {
 }
 
 ReadResult read_trace(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto text = files::read_regular_file(path, max_trace_bytes);
+  if (!text) {
     ReadResult r;
-    r.errors.push_back(path + ": cannot read the trace file");
+    r.errors.push_back(path + ": " + text.error());
     return r;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_trace(text.str(), path);
+  return parse_trace(*text, path);
 }
 
-FileRecorder::FileRecorder(const std::string& path, const Json& header, std::function<std::int64_t()> now)
-    : out_(path, std::ios::binary | std::ios::trunc), now_(std::move(now)) {
-  out_ << to_line(header) << "\n" << std::flush;
+FileRecorder::FileRecorder(Json header, std::function<std::int64_t()> now, std::function<void(const std::string&)> on_failure)
+    : header_(std::move(header)), now_(std::move(now)), on_failure_(std::move(on_failure)) {}
+
+Expected<void, std::string> FileRecorder::open(const std::string& path) {
+  if (auto opened = file_.open(path); !opened) return opened;
+  if (!file_.write(to_line(header_) + "\n")) return unexpected(file_.error());
+  return {};
 }
 
 FileRecorder::~FileRecorder() { finish(); }
@@ -217,7 +228,12 @@ void FileRecorder::finish() {
   write({{"t", now_()}, {"kind", "end"}});
 }
 
-void FileRecorder::write(const Json& record) { out_ << to_line(record) << "\n" << std::flush; }
+void FileRecorder::write(const Json& record) {
+  if (failed_) return;
+  if (file_.write(to_line(record) + "\n")) return;
+  failed_ = true;
+  if (on_failure_) on_failure_(file_.error());
+}
 
 void FileRecorder::connection(const std::string& participant, std::string_view event, std::string_view detail) {
   write(connection_record(now_(), participant, event, detail));

@@ -8,7 +8,10 @@
 #include <breakout/protocol/trace.hpp>
 #include <breakout/protocol/traffic.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -18,18 +21,37 @@ class io_context;
 
 namespace breakout::mock {
 
+/// Limits and deadlines of the real network side (docs/robustness.md has the table). Deadlines are
+/// real time, never the injected clock: no story can observe them, and stories stay deterministic.
 struct ServerOptions {
-  /// Connections beyond this are closed as soon as they are accepted.
+  /// Open connections in all (upgraded or not); connections beyond this are closed as soon as they
+  /// are accepted.
   std::size_t max_connections = 1024;
-  /// Frames waiting to be written to one client; past this the session is closed.
+  /// Connections not yet upgraded to an authenticated WebSocket (or plain HTTP requests), in all and
+  /// from one source address: an idle or half-open flood from one place cannot lock others out.
+  std::size_t max_pending = 512;
+  std::size_t max_pending_per_source = 64;
+  /// Real time a connection has to send its HTTP request and complete the upgrade or get its answer.
+  std::chrono::milliseconds upgrade_deadline{5000};
+  /// Real time a close handshake may take before the connection is dropped.
+  std::chrono::milliseconds close_deadline{2000};
+  /// Frames and bytes waiting to be written to one client. Past either, the client is a slow reader:
+  /// what is queued is discarded and the connection is closed with 1008 (policy violation).
   std::size_t write_queue_limit = 1024;
+  std::size_t write_queue_bytes_limit = std::size_t{16} << 20;
   /// Told about every connection and frame (the harness's settle detection); may be null.
   protocol::TrafficMonitor* traffic = nullptr;
-  /// Serve POST /actions (apply one server action given as JSON) and GET /legs.
-  bool control_endpoint = true;
+  /// Serve POST /actions (apply one server action given as JSON) and GET /legs. Off unless asked;
+  /// when on, every request must carry `control_secret` in X-Control-Secret, a loopback Host (or the
+  /// bound address), no foreign Origin, and (for POST) a JSON body (docs/mock-server.md).
+  bool control_endpoint = false;
+  std::string control_secret;
   /// Told about every connection, frame and control action, for traces; may be null.
   trace::Recorder* recorder = nullptr;
 };
+
+/// A random secret for the control endpoint: 32 hexadecimal digits from the system's random source.
+std::string generate_control_secret();
 
 /// Accepts WebSocket clients on /signaling (token in the Authorization header), answers
 /// GET /healthz, takes server actions on POST /actions (docs/mock-server.md), and plays one meeting. Runs on the given io_context; all its handlers run there,
@@ -52,8 +74,15 @@ class Server {
   /// Sessions currently open (WebSocket and plain HTTP).
   std::size_t session_count() const;
 
-  /// Stops accepting and closes every session. Safe to call more than once.
+  /// Stops accepting and drops every connection at once. Safe to call more than once.
   void stop();
+  /// Stops accepting and closes every WebSocket with 1001 (going away) and a close handshake;
+  /// calls `done` once every connection has ended or the close deadline has passed.
+  void shutdown(std::function<void()> done);
+
+  /// What the server was asked to do that its protocol forbids (a frame over the size limit, say),
+  /// in order. The server refuses to do it; a harness fails the run that asked.
+  const std::vector<std::string>& protocol_violations() const;
 
   struct Impl;
 

@@ -3,10 +3,12 @@
 // replay a run or to turn it into a scenario.
 #pragma once
 
+#include <breakout/protocol/expected.hpp>
+#include <breakout/protocol/files.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -49,6 +51,11 @@ Json server_record(std::int64_t t, const Json& action);
 /// The kinds a record may have, the header's included.
 const std::vector<std::string_view>& record_kinds();
 
+/// The largest trace file read (traces of a thousand-participant run fit many times over).
+inline constexpr std::size_t max_trace_bytes = std::size_t{512} << 20;
+/// Record times ("t", milliseconds) are at most this: about 31 years of virtual time.
+inline constexpr std::int64_t max_record_time = 1'000'000'000'000;
+
 /// A trace as read from a file: the header, then the records in order; or what is wrong with it.
 struct ReadResult {
   Json header;
@@ -66,14 +73,18 @@ std::string to_jsonl(const Json& header, const std::vector<Json>& records);
 std::string to_line(const Json& record);
 
 /// Writes each record as one line as soon as it is given, so that a session cut short keeps what
-/// came before. Used by the standalone mock server's --record.
+/// came before. Used by the standalone mock server's --record. Never writes through a symbolic link
+/// (docs/robustness.md); a write that fails (a closed pipe, a full disk) is reported once to
+/// `on_failure` and the recording stops.
 class FileRecorder final : public Recorder {
  public:
   /// `now` gives the time stamp of each record in milliseconds.
-  FileRecorder(const std::string& path, const Json& header, std::function<std::int64_t()> now);
+  FileRecorder(Json header, std::function<std::int64_t()> now, std::function<void(const std::string&)> on_failure = {});
   /// Writes the end record, if finish() has not.
   ~FileRecorder() override;
-  bool ok() const { return static_cast<bool>(out_); }
+  /// Opens the file and writes the header; the error says why it cannot.
+  Expected<void, std::string> open(const std::string& path);
+  bool ok() const { return file_.ok(); }
   /// The session is over: writes {"kind":"end"} with the time, so a replay knows how long it lasted.
   void finish();
   void connection(const std::string& participant, std::string_view event, std::string_view detail) override;
@@ -82,9 +93,12 @@ class FileRecorder final : public Recorder {
 
  private:
   void write(const Json& record);
-  std::ofstream out_;
+  files::StreamFile file_;
+  Json header_;
   std::function<std::int64_t()> now_;
+  std::function<void(const std::string&)> on_failure_;
   bool finished_ = false;
+  bool failed_ = false;
 };
 
 }  // namespace breakout::trace
