@@ -4,6 +4,8 @@
 #   bench/run.sh --smoke   tiny sizes, a few seconds: proves the benchmarks still work (CI runs it)
 # Results: one JSON object per line in build/bench/results.jsonl, and a summary on stdout.
 set -euo pipefail
+# The mock server's control endpoint and ws_load, which triggers its rounds, share this secret.
+export MOCK_SERVER_CONTROL_SECRET="bench-$$"
 cd "$(dirname "$0")/.."
 smoke=false
 [ "${1:-}" = "--smoke" ] && smoke=true
@@ -81,7 +83,7 @@ stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/de
 for run in $(seq "$runs"); do
   for server in mock node beast; do
     case $server in
-      mock) start_server build/default/mock_server/mock_server --scenario "$scenario" --no-steps --listen 127.0.0.1:0 --max-connections $((fan_clients + 16)); flag=--mock ;;
+      mock) start_server build/default/mock_server/mock_server --scenario "$scenario" --no-steps --listen 127.0.0.1:0 --max-connections $((fan_clients + 16)) --max-pending-per-source $((fan_clients + 16)) --max-pending $((fan_clients + 16)); flag=--mock ;;
       node) start_server node bench/node/broadcast.js 0; flag="" ;;
       beast) start_server $bin/beast_broadcast 0; flag="" ;;
     esac

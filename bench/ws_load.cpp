@@ -23,6 +23,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -130,6 +131,9 @@ struct ActionPost : std::enable_shared_from_this<ActionPost> {
   bool& done;
   ActionPost(net::io_context& io, const std::string& body, bool& done_flag) : stream(io), done(done_flag) {
     req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "application/json");
+    // The mock server's control endpoint wants its secret; bench/run.sh gives both the same one.
+    if (const char* secret = std::getenv("MOCK_SERVER_CONTROL_SECRET")) req.set("X-Control-Secret", secret);
     req.body() = body;
     req.prepare_payload();
   }

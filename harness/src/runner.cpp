@@ -159,6 +159,8 @@ class Run final : public ObservationSink {
     server_options.traffic = &ledger_;
     // Room for every participant's connection (and a reconnect each), however large the meeting.
     server_options.max_connections = std::max<std::size_t>(server_options.max_connections, 2 * s_.participants.size());
+    // Every client here is the run's own, and they all connect at once in set-up.
+    server_options.max_pending = server_options.max_pending_per_source = server_options.max_connections;
     server_options.recorder = &trace_;
     server_ = std::make_unique<mock::Server>(io_, clock_, s_.meeting, server_options);
     auto port = server_->listen("127.0.0.1", 0);
@@ -278,6 +280,10 @@ class Run final : public ObservationSink {
     if (!settle())
       throw Stop{Outcome::timeout, diag(loc, "the run did not settle within the wall-clock limit of " +
                                                  std::to_string(options_.wall_timeout.count()) + " ms: " + ledger_.describe()), current_step_, std::nullopt};
+    // A story that makes the server break its own protocol is a broken story, whatever the SDK did.
+    if (const auto& broken = server_->protocol_violations(); !broken.empty())
+      throw Stop{Outcome::fail, diag(loc, "the mock server was asked to break its protocol: " + broken.front()), current_step_,
+                 std::nullopt};
   }
 
   /// Settles, and fires timers one at a time (settling after each) until `done` holds or virtual

@@ -50,7 +50,12 @@ bool same_secret(std::string_view a, std::string_view b) {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(std::shared_ptr<Server::Impl> server, tcp::socket socket, std::unique_ptr<PendingSlot> slot)
-      : count_(std::move(server)), slot_(std::move(slot)), stream_(std::make_shared<beast::tcp_stream>(std::move(socket))) {}
+      : count_(std::move(server)), slot_(std::move(slot)), stream_(std::make_shared<beast::tcp_stream>(std::move(socket))) {
+    slot_->on_evict([stream = std::weak_ptr<beast::tcp_stream>(stream_)] {
+      beast::error_code ec;
+      if (auto s = stream.lock()) s->socket().close(ec);
+    });
+  }
 
   void run() {
     auto& streams = count_.server().streams;
@@ -95,6 +100,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     if (server.stopped) return shutdown();
     stream_->expires_never();
+    slot_->on_evict(nullptr);
     auto session = std::make_shared<WsSession>(count_.server_ptr(), stream_->release_socket(), *participant, std::move(slot_));
     session->run(std::move(req_));
   }

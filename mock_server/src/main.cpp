@@ -74,6 +74,12 @@ int main(int argc, char** argv) {
   app.add_flag("--no-steps", no_steps, "set up only; take actions from POST /actions instead of the scenario's steps");
   app.add_option("--max-connections", options.max_connections, "open connections in all; beyond this they are closed at once")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--max-pending", options.max_pending,
+                 "connections not yet upgraded, in all; past this the oldest is closed to make room")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--max-pending-per-source", options.max_pending_per_source,
+                 "connections not yet upgraded from one address; past this its oldest is closed to make room")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--control-secret", control_secret,
                  "the secret POST /actions and GET /legs require in X-Control-Secret (default: "
                  "$MOCK_SERVER_CONTROL_SECRET, else a random one, printed at start)");

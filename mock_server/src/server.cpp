@@ -38,6 +38,7 @@ WsSession::WsSession(std::shared_ptr<Server::Impl> server, tcp::socket socket, s
   beast::error_code ec;
   auto remote = ws_.next_layer().remote_endpoint(ec);
   port_ = ec ? 0 : remote.port();
+  if (pending_) pending_->on_evict([this] { drop(); });
 }
 
 void WsSession::run(http::request<http::string_body> req) {
@@ -312,19 +313,43 @@ void Server::Impl::connection_ended() {
   }
 }
 
+PendingSlot::PendingSlot(Server::Impl& server, net::ip::address source) : server_(&server), source_(source) {
+  position_ = server_->pending.insert(server_->pending.end(), this);
+  ++server_->pending_by_source[source_];
+}
+
+void PendingSlot::release() {
+  if (!server_) return;
+  server_->pending.erase(position_);
+  if (auto it = server_->pending_by_source.find(source_); it != server_->pending_by_source.end() && --it->second == 0)
+    server_->pending_by_source.erase(it);
+  server_ = nullptr;
+}
+
+void PendingSlot::evict() {
+  release();
+  if (auto evict = std::move(evict_)) evict();
+}
+
+void Server::Impl::make_pending_room(const net::ip::address& source) {
+  if (auto it = pending_by_source.find(source); it != pending_by_source.end() && it->second >= options.max_pending_per_source) {
+    for (PendingSlot* slot : pending)
+      if (slot->source() == source) return slot->evict();
+  }
+  if (!pending.empty() && pending.size() >= options.max_pending) pending.front()->evict();
+}
+
 void Server::Impl::do_accept() {
   acceptor.async_accept([this, keep = *self](beast::error_code ec, tcp::socket socket) {
     if (stopped) return;
     if (!ec) {
       beast::error_code source_ec;
       auto source = socket.remote_endpoint(source_ec).address();
-      auto from_source = pending_by_source.find(source);
-      bool full = live_sessions >= options.max_connections || pending >= options.max_pending ||
-                  (from_source != pending_by_source.end() && from_source->second >= options.max_pending_per_source);
       beast::error_code ignored;
-      if (full || source_ec) {
+      if (live_sessions >= options.max_connections || source_ec) {
         socket.close(ignored);
       } else {
+        make_pending_room(source);
         socket.set_option(tcp::no_delay(true), ignored);  // small frames: no Nagle stalls
         start_http_session(keep, std::move(socket), std::make_unique<PendingSlot>(*this, source));
       }

@@ -12,6 +12,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include <deque>
+#include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <set>
@@ -28,6 +30,7 @@ using tcp = net::ip::tcp;
 
 class WsSession;
 class HttpSession;
+class PendingSlot;
 
 struct Server::Impl {
   Impl(net::io_context& io_, clock::Clock& clock_, MeetingConfig config, ServerOptions options_)
@@ -66,9 +69,12 @@ struct Server::Impl {
   std::uint16_t port = 0;
   bool stopped = false;
   std::size_t live_sessions = 0;
-  /// Connections not yet upgraded, in all and by source address.
-  std::size_t pending = 0;
+  /// Connections not yet upgraded, oldest first, and their number by source address.
+  std::list<PendingSlot*> pending;
   std::map<net::ip::address, std::size_t> pending_by_source;
+  /// Makes room for one more pending connection from `source` by evicting the oldest one that is
+  /// over a limit (of that source first, then of all).
+  void make_pending_room(const net::ip::address& source);
   std::shared_ptr<Impl>* self = nullptr;
   std::map<std::string, std::weak_ptr<WsSession>> by_participant;
   /// Every WebSocket session still open, the replaced ones among them, to close on stop().
@@ -105,27 +111,27 @@ class SessionCount {
 };
 
 /// Holds one of the server's slots for connections that are not upgraded yet (in all and for the
-/// source address), until the upgrade succeeds or the connection ends.
+/// source address), until the upgrade succeeds or the connection ends. When the slots are full, the
+/// oldest holder is evicted (its connection closed) to make room: a legitimate client needs its
+/// slot for the moment it takes to send a request, an idle flood needs it for ever.
 class PendingSlot {
  public:
-  PendingSlot(Server::Impl& server, net::ip::address source) : server_(&server), source_(source) {
-    ++server_->pending;
-    ++server_->pending_by_source[source_];
-  }
+  PendingSlot(Server::Impl& server, net::ip::address source);
   ~PendingSlot() { release(); }
   PendingSlot(const PendingSlot&) = delete;
   PendingSlot& operator=(const PendingSlot&) = delete;
-  void release() {
-    if (!server_) return;
-    --server_->pending;
-    if (auto it = server_->pending_by_source.find(source_); it != server_->pending_by_source.end() && --it->second == 0)
-      server_->pending_by_source.erase(it);
-    server_ = nullptr;
-  }
+  /// How to close the connection holding the slot, should it be evicted.
+  void on_evict(std::function<void()> evict) { evict_ = std::move(evict); }
+  void release();
+  /// Closes the connection and gives the slot back at once.
+  void evict();
+  const net::ip::address& source() const { return source_; }
 
  private:
   Server::Impl* server_;
   net::ip::address source_;
+  std::list<PendingSlot*>::iterator position_;
+  std::function<void()> evict_;
 };
 
 /// One admitted client: reads requests, hands them to the meeting, writes what the meeting says.

@@ -136,7 +136,7 @@ TEST_CASE("a slow reader is closed with 1008 before the frames queued ahead of t
   CHECK(renames <= 1);
 }
 
-TEST_CASE("idle connections from one source are capped, and other sources still get in", "[mock][hardening][limits]") {
+TEST_CASE("connections not yet upgraded are capped per source: the oldest idle one makes way", "[mock][hardening][limits]") {
   mock::ServerOptions options = with_control();
   options.max_pending_per_source = 3;
   ServerThread s(options);
@@ -146,12 +146,32 @@ TEST_CASE("idle connections from one source are capped, and other sources still 
     REQUIRE_FALSE(idle.back()->open(s.port, "127.0.0.2"));
   }
   REQUIRE(sessions_become(s, 3));
-  IdleConnection one_too_many;
-  REQUIRE_FALSE(one_too_many.open(s.port, "127.0.0.2"));
-  CHECK(one_too_many.closed_by_server());
-  RawClient alice;
-  CHECK_FALSE(alice.connect(s.port, "token-alice", "127.0.0.1"));
+  // A fourth from the same source: the oldest idle one is closed to make room.
+  IdleConnection fourth;
+  REQUIRE_FALSE(fourth.open(s.port, "127.0.0.2"));
+  CHECK(idle.front()->closed_by_server());
+  CHECK(sessions_become(s, 3));
+  // A legitimate client gets in from that source and from any other.
+  RawClient alice, bob;
+  CHECK_FALSE(alice.connect(s.port, "token-alice", "127.0.0.2"));
+  CHECK_FALSE(bob.connect(s.port, "token-bob", "127.0.0.1"));
   CHECK(http_request(s.port, http::verb::get, "/healthz").result() == http::status::ok);
+}
+
+TEST_CASE("connections not yet upgraded are capped in all: the oldest idle one makes way", "[mock][hardening][limits]") {
+  mock::ServerOptions options = with_control();
+  options.max_pending = 4;
+  ServerThread s(options);
+  std::vector<std::unique_ptr<IdleConnection>> idle;
+  for (int i = 0; i < 6; ++i) {
+    idle.push_back(std::make_unique<IdleConnection>());
+    REQUIRE_FALSE(idle.back()->open(s.port, "127.0.0." + std::to_string(10 + i)));
+  }
+  CHECK(idle[0]->closed_by_server());
+  CHECK(idle[1]->closed_by_server());
+  CHECK(sessions_become(s, 4));
+  RawClient alice;
+  CHECK_FALSE(alice.connect(s.port, "token-alice"));
 }
 
 TEST_CASE("the control endpoint is off unless asked for", "[mock][hardening][control]") {
