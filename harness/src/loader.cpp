@@ -1,6 +1,9 @@
 // Reading and checking scenario files: every mistake becomes a file:line:col diagnostic, and all
 // of a file's mistakes are reported at once.
 #include <breakout/harness/scenario.hpp>
+#include <breakout/harness/scenario_tree.hpp>
+#include <breakout/protocol/files.hpp>
+#include <breakout/protocol/text.hpp>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -8,10 +11,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 namespace breakout::harness {
 
@@ -67,10 +68,19 @@ struct Entries {
   }
 };
 
+/// What the loads of one scenario file share: the tree, each fixture's text (read once however
+/// often it is included), and the budgets every variant and fixture draws on.
+struct LoadContext {
+  explicit LoadContext(const std::string& root) : tree(root) {}
+  ScenarioTree tree;
+  std::map<std::string, Expected<std::string, std::string>> fixtures;
+  std::size_t includes = 0;
+};
+
 class Loader {
  public:
-  Loader(std::string file, std::string source, int depth = 0)
-      : file_(std::move(file)), source_(std::move(source)), depth_(depth) {}
+  Loader(std::string file, std::string source, std::shared_ptr<LoadContext> context, int depth = 0)
+      : file_(std::move(file)), source_(std::move(source)), context_(std::move(context)), depth_(depth) {}
 
   LoadResult load() {
     LoadResult result;
@@ -89,7 +99,7 @@ class Loader {
     }
     for (const auto& [suffix, values] : *variants) {
       // Each variant is the file with the matrix values put in, read afresh (lines stay where they are).
-      Loader variant(file_, substitute(source_, values), depth_);
+      Loader variant(file_, substitute(source_, values), context_, depth_);
       auto vroot = variant.parse(variant.source_);
       if (!vroot) {
         merge(variant, result);
@@ -114,9 +124,9 @@ class Loader {
   using Values = std::vector<std::pair<std::string, std::string>>;
 
   std::optional<YAML::Node> parse(const std::string& text) {
-    if (text.size() > kMaxFileBytes) {
+    if (text.size() > LoadLimits::file_bytes) {
       error_at(0, 0, "the file is " + std::to_string(text.size()) + " bytes; a scenario may have at most " +
-                         std::to_string(kMaxFileBytes) + " (1 MiB)");
+                         std::to_string(LoadLimits::file_bytes) + " (1 MiB)");
       return std::nullopt;
     }
     // A scenario is text: a control character (a NUL byte, say) means the file is something else.
@@ -135,12 +145,19 @@ class Loader {
         ++column;
       }
     }
+    if (auto bad = text::invalid_utf8_at(text)) {
+      auto at = text::position_of(text, *bad);
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[*bad]));
+      error_at(at.line, at.column, std::string("the file is not valid UTF-8 here (byte ") + hex + "); a scenario is UTF-8 text");
+      return std::nullopt;
+    }
     try {
       YAML::Node root = YAML::Load(text);
       // Anchors and aliases can make a small file stand for a huge tree: count before reading it.
-      std::size_t budget = kMaxNodes;
+      std::size_t budget = LoadLimits::yaml_nodes;
       if (!within_budget(root, budget)) {
-        error_at(1, 1, "the file stands for more than " + std::to_string(kMaxNodes) +
+        error_at(1, 1, "the file stands for more than " + std::to_string(LoadLimits::yaml_nodes) +
                            " YAML values once its aliases (*name) are expanded; a scenario needs far fewer");
         return std::nullopt;
       }
@@ -154,9 +171,6 @@ class Loader {
     }
     return std::nullopt;
   }
-
-  static constexpr std::size_t kMaxFileBytes = 1 << 20;
-  static constexpr std::size_t kMaxNodes = 100000;
 
   /// Whether the tree, aliases expanded, has no more nodes than `budget` (which it uses up).
   static bool within_budget(const YAML::Node& n, std::size_t& budget) {
@@ -194,6 +208,17 @@ class Loader {
       }
       if (!list.IsSequence() || list.size() == 0) {
         error(list, "matrix variable '" + name + "' needs a non-empty list of values");
+        return std::nullopt;
+      }
+      // Counted before they are made: a few short lists can stand for billions of variants.
+      if (variants.size() * list.size() > LoadLimits::matrix_variants) {
+        error(key, "the matrix has more than " + std::to_string(LoadLimits::matrix_variants) +
+                       " variants (the product of its lists' lengths); split the file");
+        return std::nullopt;
+      }
+      if (variants.size() * list.size() * source_.size() > LoadLimits::expanded_bytes) {
+        error(key, "the matrix expands this file to more than " + std::to_string(LoadLimits::expanded_bytes >> 20) +
+                       " MiB of scenarios; use fewer variants or a shorter file");
         return std::nullopt;
       }
       std::vector<std::pair<std::string, Values>> next;
@@ -241,19 +266,32 @@ class Loader {
         error(item, "an include is the path of a fixture file, relative to this file");
         continue;
       }
+      if (depth_ >= LoadLimits::include_depth) {
+        error(item, "fixtures include each other more than " + std::to_string(LoadLimits::include_depth) + " deep (an include cycle?)");
+        continue;
+      }
+      if (++context_->includes > LoadLimits::includes) {
+        if (context_->includes == LoadLimits::includes + 1)
+          error(item, "more than " + std::to_string(LoadLimits::includes) + " includes while loading this file");
+        continue;
+      }
+      auto resolved = context_->tree.resolve_include(file_, item.Scalar());
+      if (!resolved) {
+        error(item, "cannot include '" + item.Scalar() + "': " + resolved.error());
+        continue;
+      }
+      // Read by its real path, shown by the path as written from this file.
+      auto cached = context_->fixtures.find(*resolved);
+      if (cached == context_->fixtures.end())
+        cached = context_->fixtures.emplace(*resolved, files::read_regular_file(*resolved, LoadLimits::file_bytes)).first;
       std::string path = (std::filesystem::path(file_).parent_path() / item.Scalar()).lexically_normal().string();
-      if (depth_ >= 8) {
-        error(item, "fixtures include each other more than 8 deep (an include cycle?)");
+      if (!cached->second) {
+        std::string why = cached->second.error();
+        if (auto at = why.find(*resolved); at != std::string::npos) why.replace(at, resolved->size(), path);
+        error(item, "cannot include '" + item.Scalar() + "': " + why);
         continue;
       }
-      std::ifstream in(path, std::ios::binary);
-      if (!in) {
-        error(item, "cannot open fixture '" + path + "'");
-        continue;
-      }
-      std::ostringstream buffer;
-      buffer << in.rdbuf();
-      Loader fixture(path, buffer.str(), depth_ + 1);
+      Loader fixture(path, *cached->second, context_, depth_ + 1);
       fixture.rooms_ = rooms_;
       included_[path] = fixture.source_;
       if (auto root = fixture.parse(fixture.source_)) {
@@ -374,6 +412,7 @@ class Loader {
     if (!e->value("steps")) missing_.push_back({"the scenario", "steps"});
     flush_missing(root);
     read_setup(root, s, false);
+    check_tokens(s);
     if (const auto* st = e->value("steps")) read_steps(*st, s);
   }
 
@@ -422,6 +461,8 @@ class Loader {
 
   void read_participants(const YAML::Node& n, Scenario& s) {
     if (!n.IsSequence() || n.size() == 0) return error(n, "'participants' must be a non-empty list");
+    if (s.participants.size() + n.size() > LoadLimits::participants)
+      return error(n, "a scenario has at most " + std::to_string(LoadLimits::participants) + " participants, fixtures included");
     for (const auto& item : n) {
       auto e = mapping(item, "a participant",
                        {"id", "displayName", "identity", "role", "token", "breakoutRoomManager", "client", "joinMeeting", "connect"});
@@ -463,6 +504,22 @@ class Loader {
     }
   }
 
+  /// A token names one participant: two sharing one would make the server's choice between them
+  /// an accident. A participant without a token has "token-<id>".
+  void check_tokens(const Scenario& s) {
+    std::map<std::string, const ParticipantSetup*> by_token;
+    for (const auto& p : s.participants) {
+      std::string token = p.config.token.empty() ? "token-" + p.config.id : p.config.token;
+      auto [it, fresh] = by_token.emplace(token, &p);
+      if (!fresh && it->second->config.id != p.config.id)  // a participant defined twice is reported as such
+        errors_.push_back({Diagnostic::Severity::error, p.loc,
+                           "participant '" + p.config.id + "' has the same token as '" + it->second->config.id +
+                               "' (" + (p.config.token.empty() ? "token-<id> when none is given" : "'token'") +
+                               "); each participant needs a token of its own",
+                           {}});
+    }
+  }
+
   bool known_participant(const Scenario& s, const std::string& id) const {
     return std::any_of(s.participants.begin(), s.participants.end(), [&](const auto& p) { return p.config.id == id; });
   }
@@ -480,6 +537,8 @@ class Loader {
 
   void read_rooms(const YAML::Node& n, Scenario& s) {
     if (!n.IsSequence()) return error(n, "'rooms' must be a list");
+    if (s.meeting.rooms.size() + n.size() > LoadLimits::rooms)
+      return error(n, "a scenario has at most " + std::to_string(LoadLimits::rooms) + " rooms, fixtures included");
     for (const auto& item : n) {
       auto e = mapping(item, "a room", {"id", "name", "autoMove", "open", "participants"});
       if (!e) continue;
@@ -665,7 +724,7 @@ class Loader {
     }
     step.summary = "server " + name;
     for (auto it = action.begin(); it != action.end(); ++it)
-      if (it.key() != "action") step.summary += " " + it.key() + "=" + (it->is_string() ? it->get<std::string>() : it->dump());
+      if (it.key() != "action") step.summary += " " + it.key() + "=" + (it->is_string() ? it->get<std::string>() : text::dump_json(*it));
     step.body = ServerStep{action, *parsed};
     return ok;
   }
@@ -816,6 +875,7 @@ class Loader {
 
   std::string file_;
   std::string source_;
+  std::shared_ptr<LoadContext> context_;
   int depth_ = 0;
   std::map<std::string, std::string> included_;
   std::vector<Diagnostic> errors_;
@@ -852,18 +912,19 @@ Json yaml_to_json(const YAML::Node& n) {
   return s;
 }
 
-LoadResult load_scenario_text(const std::string& text, const std::string& path) { return Loader(path, text).load(); }
+LoadResult load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& options) {
+  auto context = std::make_shared<LoadContext>(options.root.empty() ? ScenarioTree::find_root(path) : options.root);
+  return Loader(path, text, std::move(context)).load();
+}
 
-LoadResult load_scenario_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+LoadResult load_scenario_file(const std::string& path, const LoadOptions& options) {
+  auto text = files::read_regular_file(path, LoadLimits::file_bytes);
+  if (!text) {
     LoadResult r;
-    r.errors.push_back({Diagnostic::Severity::error, {path, 0, 0}, "cannot open the file", {}});
+    r.errors.push_back({Diagnostic::Severity::error, {path, 0, 0}, text.error(), {}});
     return r;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return load_scenario_text(buffer.str(), path);
+  return load_scenario_text(*text, path, options);
 }
 
 std::string render_errors(const LoadResult& result) {

@@ -5,6 +5,10 @@
 #include <breakout/harness/trace_tools.hpp>
 
 #include "sdk_driver.hpp"
+#include "selection.hpp"
+
+#include <breakout/protocol/files.hpp>
+#include <breakout/protocol/text.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -17,77 +21,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace breakout::harness;
 
 namespace {
-
-/// Scenario files under the given paths (directories recursively), sorted; fixtures excluded.
-std::vector<std::string> expand(const std::vector<std::string>& paths, bool& missing) {
-  std::vector<std::string> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      for (const auto& entry : fs::recursive_directory_iterator(p)) {
-        if (!entry.is_regular_file()) continue;
-        auto path = entry.path();
-        if (path.extension() != ".yaml" && path.extension() != ".yml") continue;
-        bool fixture = false;
-        for (const auto& part : path) fixture = fixture || part == "fixtures";
-        if (!fixture) files.push_back(path.lexically_normal().string());
-      }
-    } else if (fs::exists(p, ec)) {
-      files.push_back(fs::path(p).lexically_normal().string());
-    } else {
-      std::cerr << p << ": error: no such file or directory\n";
-      missing = true;
-    }
-  }
-  std::sort(files.begin(), files.end());
-  files.erase(std::unique(files.begin(), files.end()), files.end());
-  return files;
-}
-
-struct Selection {
-  std::vector<std::string> paths{"scenarios"};
-  std::string filter;
-  std::vector<std::string> tags;
-  std::string shard;
-};
-
-bool selected(const Scenario& s, const Selection& sel) {
-  if (!sel.filter.empty() && s.name.find(sel.filter) == std::string::npos && s.file.find(sel.filter) == std::string::npos)
-    return false;
-  for (const auto& tag : sel.tags)
-    if (std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) return false;
-  return true;
-}
-
-/// --shard k/n keeps every n-th file starting at the k-th (1-based), in sorted order.
-bool in_shard(std::size_t index, const std::string& shard) {
-  if (shard.empty()) return true;
-  auto slash = shard.find('/');
-  std::size_t k = std::stoul(shard.substr(0, slash)), n = std::stoul(shard.substr(slash + 1));
-  return index % n == k - 1;
-}
-
-void add_selection(CLI::App* cmd, Selection& sel) {
-  cmd->add_option("paths", sel.paths, "scenario files or directories")->capture_default_str();
-  cmd->add_option("--filter", sel.filter, "only scenarios whose name or path contains this text");
-  cmd->add_option("--tag", sel.tags, "only scenarios with this tag (repeatable)");
-  cmd->add_option("--shard", sel.shard, "k/n: run the k-th of n equal parts")->check([](const std::string& s) -> std::string {
-    auto slash = s.find('/');
-    try {
-      if (slash == std::string::npos) return "expected k/n";
-      std::size_t k = std::stoul(s.substr(0, slash)), n = std::stoul(s.substr(slash + 1));
-      if (n == 0 || k == 0 || k > n) return "expected 1 <= k <= n";
-    } catch (...) {
-      return "expected k/n";
-    }
-    return "";
-  });
-}
 
 /// traces/<file stem>[--<variant>][-r<repeat>].trace.jsonl
 std::string trace_path(const std::string& dir, const std::string& file, const std::string& name, int repeat) {
@@ -102,13 +41,20 @@ std::string trace_path(const std::string& dir, const std::string& file, const st
   return (fs::path(dir) / (stem + ".trace.jsonl")).string();
 }
 
-bool write_file(const std::string& path, const std::string& text) {
-  std::error_code ec;
-  if (fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path(), ec);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  return static_cast<bool>(out);
+/// Writes a report, trace or scenario whole or not at all; says on stderr why it could not.
+/// Traces are never written through a symbolic link: the trace folder is where a checkout (and so a
+/// pull request) decides what is there.
+bool write_output(const std::string& path, std::string_view text, bool trace) {
+  auto written = breakout::files::write_file_atomic(path, text, {.refuse_symlinks = trace});
+  if (!written) std::cerr << breakout::text::terminal_safe(path + ": error: " + written.error()) << "\n";
+  return static_cast<bool>(written);
 }
+
+/// Text for the terminal: control characters from scenario names, traces or frames escaped.
+void print(std::ostream& out, const std::string& text) { out << breakout::text::terminal_safe(text); }
+
+/// Exit status when a report or trace asked for could not be written (docs/harness.md).
+constexpr int kExitOutputFailed = 3;
 
 }  // namespace
 
@@ -165,26 +111,9 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  auto load_selected = [](const Selection& sel, bool& broken) {
-    std::vector<std::pair<std::string, LoadResult>> out;
-    bool missing = false;
-    auto files = expand(sel.paths, missing);
-    broken = missing;
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      if (!in_shard(i, sel.shard)) continue;
-      LoadResult loaded = load_scenario_file(files[i]);
-      if (loaded.ok()) {
-        std::erase_if(loaded.scenarios, [&](const Scenario& s) { return !selected(s, sel); });
-        if (loaded.scenarios.empty()) continue;
-      }
-      out.emplace_back(files[i], std::move(loaded));
-    }
-    return out;
-  };
-
   auto read = [](const std::string& path) {
     breakout::trace::ReadResult t = breakout::trace::read_trace(path);
-    for (const auto& e : t.errors) std::cerr << e << "\n";
+    for (const auto& e : t.errors) print(std::cerr, e + "\n");
     return t;
   };
 
@@ -196,21 +125,18 @@ int main(int argc, char** argv) {
     options.keep_failure = !t2s_observed_only;
     GeneratedScenario g = trace_to_scenario(t, options);
     if (!t2s_out.empty())
-      for (const auto& n : g.notes) std::cerr << "note: " << n << "\n";
+      for (const auto& n : g.notes) print(std::cerr, "note: " + n + "\n");
     // What is written must load: a scenario that does not is a bug here, not the user's.
     LoadResult check = load_scenario_text(g.yaml, t2s_out.empty() ? "(generated)" : t2s_out);
     if (!check.ok()) {
-      std::cerr << "error: the generated scenario does not validate:\n" << render_errors(check);
+      print(std::cerr, "error: the generated scenario does not validate:\n" + render_errors(check));
       return 2;
     }
     if (t2s_out.empty()) {
-      std::cout << g.yaml;
+      std::cout << g.yaml;  // YAML escapes what it must; the text is the scenario
     } else {
-      if (!write_file(t2s_out, g.yaml)) {
-        std::cerr << t2s_out << ": error: cannot write the scenario\n";
-        return 2;
-      }
-      std::cerr << "wrote " << t2s_out << "; run it with: " << argv[0] << " run " << t2s_out << "\n";
+      if (!write_output(t2s_out, g.yaml, false)) return kExitOutputFailed;
+      print(std::cerr, "wrote " + t2s_out + "; run it with: " + argv[0] + " run " + t2s_out + "\n");
     }
     return 0;
   }
@@ -220,13 +146,10 @@ int main(int argc, char** argv) {
     if (!t.ok()) return 2;
     RunOptions options;
     ReplayResult r = replay(t, replay_trace, sdk_driver_factory(), options);
-    std::cout << r.report;
+    print(std::cout, r.report);
     if (!replay_out.empty()) {
-      if (!write_file(replay_out, trace_text(r.run))) {
-        std::cerr << replay_out << ": error: cannot write the trace\n";
-        return 2;
-      }
-      std::cout << "the replay's trace: " << replay_out << "\n";
+      if (!write_output(replay_out, trace_text(r.run), true)) return kExitOutputFailed;
+      print(std::cout, "the replay's trace: " + replay_out + "\n");
     }
     if (r.run.outcome == Outcome::timeout || r.run.outcome == Outcome::unresolved) return 2;
     return r.same ? 0 : 1;
@@ -237,7 +160,7 @@ int main(int argc, char** argv) {
     auto loaded = load_selected(validate_sel, broken);
     int errors = 0;
     for (const auto& [file, result] : loaded) {
-      std::cerr << render_errors(result);
+      print(std::cerr, render_errors(result));
       errors += static_cast<int>(result.errors.size());
     }
     std::cout << loaded.size() << " scenario file(s) checked, " << errors << " error(s)\n";
@@ -249,17 +172,17 @@ int main(int argc, char** argv) {
     auto loaded = load_selected(list_sel, broken);
     for (const auto& [file, result] : loaded) {
       if (!result.ok()) {
-        std::cout << file << "  (does not validate)\n";
+        print(std::cout, file + "  (does not validate)\n");
         continue;
       }
       for (const auto& scenario : result.scenarios) {
-        std::cout << file << "  " << scenario.name;
+        std::string line = file + "  " + scenario.name;
         if (!scenario.tags.empty()) {
-          std::cout << "  [";
-          for (std::size_t i = 0; i < scenario.tags.size(); ++i) std::cout << (i ? "," : "") << scenario.tags[i];
-          std::cout << "]";
+          line += "  [";
+          for (std::size_t i = 0; i < scenario.tags.size(); ++i) line += (i ? "," : "") + scenario.tags[i];
+          line += "]";
         }
-        std::cout << "\n";
+        print(std::cout, line + "\n");
       }
     }
     return broken ? 2 : 0;
@@ -287,7 +210,7 @@ int main(int argc, char** argv) {
     bool failed = broken;
     for (const auto& [file, result] : loaded) {
       if (!result.ok()) {
-        std::cout << "UNRESOLVED  " << file << "\n";
+        print(std::cout, "UNRESOLVED  " + file + "\n");
         failed = true;
         continue;
       }
@@ -313,9 +236,9 @@ int main(int argc, char** argv) {
         continue;
       }
       std::cout << rule << "\n";
-      for (const auto& e : it->second) std::cout << "    " << e << "\n";
+      for (const auto& e : it->second) print(std::cout, "    " + e + "\n");
     }
-    for (const auto& u : unknown) std::cout << "error: " << u << "\n";
+    for (const auto& u : unknown) print(std::cout, "error: " + u + "\n");
     std::cout << rules.size() << " rules, " << rules.size() - uncovered << " covered, " << uncovered << " uncovered, "
               << unknown.size() << " unknown rule name(s)\n";
     return failed || uncovered || !unknown.empty() ? 1 : 0;
@@ -400,27 +323,37 @@ int main(int argc, char** argv) {
     }
   }
   // Traces of what failed (of everything with --trace-all), and the trace-free results for reports.
+  bool outputs_failed = false;
   for (std::size_t k = 0; k < jobs.size(); ++k) {
     auto& r = results[k];
     bool failed = r.outcome == Outcome::fail || r.outcome == Outcome::timeout || r.outcome == Outcome::xpass;
     if (!r.trace.empty() && (failed || trace_all)) {
       std::string path = trace_path(trace_dir, jobs[k].file, r.name, jobs[k].repeat);
-      if (write_file(path, trace_text(r))) r.trace_file = path;
-      else std::cerr << path << ": error: cannot write the trace\n";
+      if (write_output(path, trace_text(r), true)) r.trace_file = path;
+      else outputs_failed = true;
     }
     r.trace.clear();
   }
   report.results = std::move(results);
   if (seed_given) std::cout << "order shuffled with --seed " << seed << "\n";
   report.wall_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  write_console(std::cout, report);
+  std::ostringstream console;
+  write_console(console, report);
+  print(std::cout, console.str());
+  // Each report is written whole or not at all; one that cannot be written does not stop the others.
   if (!junit.empty()) {
-    std::ofstream out(junit);
+    std::ostringstream out;
     write_junit(out, report);
+    outputs_failed |= !write_output(junit, out.str(), false);
   }
   if (!json_report.empty()) {
-    std::ofstream out(json_report);
+    std::ostringstream out;
     write_json(out, report);
+    outputs_failed |= !write_output(json_report, out.str(), false);
+  }
+  if (outputs_failed) {
+    std::cerr << "error: a report or trace asked for was not written (above); the run's outcome is in the summary\n";
+    return kExitOutputFailed;
   }
   if (broken) return 2;
   return exit_code(report);

@@ -1,6 +1,8 @@
 // Partial matching and captured values.
 #include "matching.hpp"
 
+#include <breakout/protocol/text.hpp>
+
 namespace breakout::harness {
 
 namespace {
@@ -22,26 +24,26 @@ std::optional<Mismatch> match(const nlohmann::json& expected_raw, const nlohmann
                               const std::map<std::string, nlohmann::json>& captures, const std::string& path) {
   nlohmann::json expected = substitute(expected_raw, captures);
   if (expected.is_object()) {
-    if (!observed.is_object()) return Mismatch{path, expected.dump(), observed.dump()};
+    if (!observed.is_object()) return Mismatch{path, text::dump_json(expected), text::dump_json(observed)};
     for (auto it = expected.begin(); it != expected.end(); ++it) {
       auto o = observed.find(it.key());
-      if (o == observed.end()) return Mismatch{path + "." + it.key(), it->dump(), "(absent)"};
+      if (o == observed.end()) return Mismatch{path + "." + it.key(), text::dump_json(*it), "(absent)"};
       if (auto m = match(*it, *o, captures, path + "." + it.key())) return m;
     }
     return std::nullopt;
   }
   if (expected.is_array()) {
     if (!observed.is_array() || observed.size() != expected.size())
-      return Mismatch{path, expected.dump(), observed.dump()};
+      return Mismatch{path, text::dump_json(expected), text::dump_json(observed)};
     for (std::size_t i = 0; i < expected.size(); ++i)
       if (auto m = match(expected[i], observed[i], captures, path + "[" + std::to_string(i) + "]")) return m;
     return std::nullopt;
   }
   if (expected.is_number() && observed.is_number()) {
     if (expected.get<double>() == observed.get<double>()) return std::nullopt;
-    return Mismatch{path, expected.dump(), observed.dump()};
+    return Mismatch{path, text::dump_json(expected), text::dump_json(observed)};
   }
-  if (expected != observed) return Mismatch{path, expected.dump(), observed.dump()};
+  if (expected != observed) return Mismatch{path, text::dump_json(expected), text::dump_json(observed)};
   return std::nullopt;
 }
 

@@ -1,27 +1,17 @@
 // Console, JUnit XML and JSON reports.
 #include <breakout/harness/report.hpp>
 
+#include <breakout/protocol/text.hpp>
+
 #include <map>
 
 namespace breakout::harness {
 namespace {
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";
-        else out += c;
-    }
-  }
-  return out;
-}
+/// Any string made legal XML: markup escaped, characters XML forbids made visible, invalid UTF-8
+/// replaced. Attribute values keep their newlines as character references.
+std::string xml_attr(const std::string& s) { return text::xml_safe(s, true); }
+std::string xml_text(const std::string& s) { return text::xml_safe(s, false); }
 
 bool is_failure(Outcome o) { return o == Outcome::fail || o == Outcome::timeout || o == Outcome::unresolved || o == Outcome::xpass; }
 
@@ -87,23 +77,23 @@ void write_junit(std::ostream& out, const SuiteReport& report) {
   out << "  <testsuite name=\"breakout-scenarios\" tests=\"" << report.results.size() << "\" failures=\"" << failures
       << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\"" << seconds(report.wall_time) << "\">\n";
   for (const auto& r : report.results) {
-    out << "    <testcase classname=\"" << xml_escape(r.file) << "\" name=\"" << xml_escape(r.name) << "\" time=\""
+    out << "    <testcase classname=\"" << xml_attr(r.file) << "\" name=\"" << xml_attr(r.name) << "\" time=\""
         << seconds(r.wall_time) << "\">\n";
     std::string first_line = r.message.substr(0, r.message.find('\n'));
     switch (r.outcome) {
       case Outcome::fail:
       case Outcome::xpass:
-        out << "      <failure message=\"" << xml_escape(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
-            << xml_escape(r.message + "re-run: " + rerun(report, r)) << "</failure>\n";
+        out << "      <failure message=\"" << xml_attr(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
+            << xml_text(r.message + "re-run: " + rerun(report, r)) << "</failure>\n";
         break;
       case Outcome::timeout:
       case Outcome::unresolved:
-        out << "      <error message=\"" << xml_escape(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
-            << xml_escape(r.message + "re-run: " + rerun(report, r)) << "</error>\n";
+        out << "      <error message=\"" << xml_attr(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
+            << xml_text(r.message + "re-run: " + rerun(report, r)) << "</error>\n";
         break;
       case Outcome::skip:
       case Outcome::xfail:
-        out << "      <skipped message=\"" << xml_escape(std::string(to_string(r.outcome)) + ": " + r.reason) << "\"/>\n";
+        out << "      <skipped message=\"" << xml_attr(std::string(to_string(r.outcome)) + ": " + r.reason) << "\"/>\n";
         break;
       case Outcome::pass: break;
     }
@@ -133,8 +123,9 @@ void write_json(std::ostream& out, const SuiteReport& report) {
   }
   std::map<std::string, int> counts;
   for (const auto& r : report.results) ++counts[std::string(to_string(r.outcome))];
-  out << Json{{"format", "breakout-harness-report"}, {"version", 1}, {"wallTimeMs", report.wall_time.count()},
-              {"counts", counts}, {"scenarios", scenarios}}.dump(2)
+  out << text::dump_json(Json{{"format", "breakout-harness-report"}, {"version", 1}, {"wallTimeMs", report.wall_time.count()},
+                              {"counts", counts}, {"scenarios", scenarios}},
+                         2)
       << "\n";
 }
 

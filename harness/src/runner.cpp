@@ -2,6 +2,7 @@
 // steps are played in order and expectations checked against the observation log.
 #include <breakout/harness/runner.hpp>
 #include <breakout/mock_server/server.hpp>
+#include <breakout/protocol/text.hpp>
 #include <breakout/protocol/trace.hpp>
 
 #include "matching.hpp"
@@ -31,7 +32,7 @@ std::string format_observation(const Observation& o) {
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[+%lld.%03llds]", static_cast<long long>(o.at.count() / 1000),
                 static_cast<long long>(o.at.count() % 1000));
-  return std::string(stamp) + " " + o.participant + " " + o.type + " " + o.data.dump();
+  return std::string(stamp) + " " + o.participant + " " + o.type + " " + text::dump_json(o.data);
 }
 
 Json setup_json(const Scenario& s) {
@@ -348,7 +349,7 @@ class Run final : public ObservationSink {
       run_until(clock_.now(), p.loc, [&] { return outcome.has_value(); });
       if (!outcome) fail(p.loc, "set-up: " + p.config.id + " did not connect and join without virtual time passing", {log_note(p.config.id)});
       if (!outcome->ok)
-        fail(p.loc, "set-up: " + p.config.id + " could not connect and join: " + outcome->error.dump(), {log_note(p.config.id)});
+        fail(p.loc, "set-up: " + p.config.id + " could not connect and join: " + text::dump_json(outcome->error), {log_note(p.config.id)});
     }
   }
 
@@ -388,13 +389,13 @@ class Run final : public ObservationSink {
     if (c.expect_error) {
       if (outcome->ok)
         fail(step.loc, "'" + c.action + "' succeeded, but an error was expected",
-             {note("expected: " + c.expect_error->dump()), log_note(c.participant)});
+             {note("expected: " + text::dump_json(*c.expect_error)), log_note(c.participant)});
       if (auto m = match(*c.expect_error, outcome->error, captures_, "error"))
         fail(step.loc, "'" + c.action + "' failed differently than expected",
              {note("at " + m->path + ": expected " + m->expected + ", observed " + m->observed),
-              note("observed error: " + outcome->error.dump())});
+              note("observed error: " + text::dump_json(outcome->error))});
     } else if (!outcome->ok) {
-      fail(step.loc, "'" + c.action + "' failed: " + outcome->error.dump(), {log_note(c.participant)});
+      fail(step.loc, "'" + c.action + "' failed: " + text::dump_json(outcome->error), {log_note(c.participant)});
     }
   }
 
@@ -445,7 +446,7 @@ class Run final : public ObservationSink {
           continue;
         }
         std::vector<Diagnostic> notes;
-        notes.push_back(note("expected: " + x.type + (x.data ? " " + x.data->dump() : "")));
+        notes.push_back(note("expected: " + x.type + (x.data ? " " + text::dump_json(*x.data) : "")));
         for (std::size_t j = cursor(x.participant); j < log_.size(); ++j) {
           const auto& o = log_[j];
           if (o.setup || o.participant != x.participant || o.type != x.type || o.consumed) continue;
@@ -466,7 +467,7 @@ class Run final : public ObservationSink {
         if (o.participant != x.participant || ignorable(o)) continue;
         if (std::find(claimed.begin(), claimed.end(), j) != claimed.end()) continue;
         fail(x.loc, "unexpected " + o.type + " for " + o.participant + " before the expected " + x.type,
-             {note("unexpected: " + format_observation(o)), note("expected: " + x.type + (x.data ? " " + x.data->dump() : "")),
+             {note("unexpected: " + format_observation(o)), note("expected: " + x.type + (x.data ? " " + text::dump_json(*x.data) : "")),
               log_note(o.participant)},
              o);
       }
@@ -511,7 +512,7 @@ class Run final : public ObservationSink {
     Json observed = driver_->state(e.participant);
     if (auto m = match(e.state, observed, captures_, "state"))
       fail(step.loc, "the state of " + e.participant + " differs at " + m->path,
-           {note("expected: " + m->expected + "\n  observed: " + m->observed), note("whole state: " + observed.dump())});
+           {note("expected: " + m->expected + "\n  observed: " + m->observed), note("whole state: " + text::dump_json(observed))});
   }
 
   void check_nothing_unexpected() {

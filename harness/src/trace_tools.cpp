@@ -1,5 +1,6 @@
 // Traces into scenarios, and replays compared with what was recorded (docs/traces.md).
 #include <breakout/harness/trace_tools.hpp>
+#include <breakout/protocol/text.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -59,7 +60,7 @@ bool plain(const std::string& s) {
 std::string flow(const Json& v) {
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
-    return plain(s) ? s : v.dump();
+    return plain(s) ? s : text::dump_json(v);
   }
   if (v.is_object()) {
     if (v.empty()) return "{}";
@@ -76,7 +77,7 @@ std::string flow(const Json& v) {
     for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + flow(v[i]);
     return out + "]";
   }
-  return v.dump();
+  return text::dump_json(v);
 }
 
 /// One step as a block: the step's own key first, then the rest in the order given.
@@ -266,7 +267,7 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       if (flag_or(r, "setup", false)) continue;
       if (unexpected && (*unexpected)["participant"] == r["participant"] && (*unexpected)["type"] == r["type"] &&
           (*unexpected)["data"] == r["data"] && (*unexpected)["t"] == r["t"]) {
-        steps += comment("Here the SDK raised " + text_or(r, "type", "") + " " + r["data"].dump() +
+        steps += comment("Here the SDK raised " + text_or(r, "type", "") + " " + text::dump_json(r["data"]) +
                          ", which the recorded scenario did not allow; it is left unexpected.");
         unexpected = nullptr;
         if ((*failure)["step"] == -1) failure_placed = true;  // the end-of-run check: nothing after it matters

@@ -131,7 +131,7 @@ steps:
 TEST_CASE("a file that does not validate is UNRESOLVED, not FAIL", "[harness][runner]") {
   auto r = run_scenario_file("/nonexistent/scenario.yaml", sdk_driver_factory(), RunOptions{});
   CHECK(r.outcome == Outcome::unresolved);
-  CHECK(r.message.find("cannot open the file") != std::string::npos);
+  CHECK(r.message.find("cannot open /nonexistent/scenario.yaml: No such file or directory") != std::string::npos);
 }
 
 TEST_CASE("a run that cannot settle within the wall-clock limit is a TIMEOUT, not a hang", "[harness][runner]") {

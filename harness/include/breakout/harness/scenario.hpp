@@ -137,8 +137,15 @@ Json yaml_to_json(const YAML::Node& node);
 /// Every error of a load, rendered with its source line and caret.
 std::string render_errors(const LoadResult& result);
 
-LoadResult load_scenario_file(const std::string& path);
-LoadResult load_scenario_text(const std::string& text, const std::string& path);
+struct LoadOptions {
+  /// The scenario tree (docs/scenarios.md) that includes must stay inside; empty: found from the
+  /// path (ScenarioTree::find_root).
+  std::string root;
+};
+
+/// Reads a scenario file (a regular file of at most LoadLimits::file_bytes) and checks it.
+LoadResult load_scenario_file(const std::string& path, const LoadOptions& options = {});
+LoadResult load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& options = {});
 
 /// The event types a scenario can expect, and the data fields each has.
 const std::map<std::string, std::vector<std::string>>& event_types();

@@ -1,0 +1,104 @@
+// Finding, filtering, sharding and loading the scenarios a command names.
+#include "selection.hpp"
+
+#include <breakout/harness/scenario_tree.hpp>
+#include <breakout/protocol/numbers.hpp>
+#include <breakout/protocol/text.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+namespace breakout::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Scenario files under the given paths (directories recursively), sorted; fixtures excluded. A
+/// file found by walking a directory must lie inside that directory once symbolic links are
+/// resolved: a link in a checkout cannot make the harness read (and echo) a file elsewhere.
+std::vector<std::string> expand(const std::vector<std::string>& paths, bool& broken) {
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      ScenarioTree walked(p);
+      fs::recursive_directory_iterator it(p, fs::directory_options::none, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        const auto& entry = *it;
+        auto path = entry.path();
+        if (path.extension() != ".yaml" && path.extension() != ".yml") continue;
+        std::error_code type_ec;
+        if (!entry.is_regular_file(type_ec)) continue;
+        bool fixture = false;
+        for (const auto& part : path) fixture = fixture || part == "fixtures";
+        if (fixture) continue;
+        if (entry.is_symlink(type_ec) && !walked.contains(path.string())) {
+          std::cerr << text::terminal_safe(path.string()) << ": error: a symbolic link to a file outside " << text::terminal_safe(p)
+                    << "; not read\n";
+          broken = true;
+          continue;
+        }
+        files.push_back(path.lexically_normal().string());
+      }
+      if (ec) {
+        std::cerr << text::terminal_safe(p) << ": error: cannot walk the directory: " << ec.message() << "\n";
+        broken = true;
+      }
+    } else if (fs::exists(p, ec)) {
+      files.push_back(fs::path(p).lexically_normal().string());
+    } else {
+      std::cerr << text::terminal_safe(p) << ": error: no such file or directory\n";
+      broken = true;
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+bool selected(const Scenario& s, const Selection& sel) {
+  if (!sel.filter.empty() && s.name.find(sel.filter) == std::string::npos && s.file.find(sel.filter) == std::string::npos)
+    return false;
+  for (const auto& tag : sel.tags)
+    if (std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) return false;
+  return true;
+}
+
+/// --shard k/n keeps every n-th file starting at the k-th (1-based), in sorted order.
+bool in_shard(std::size_t index, const std::string& shard) {
+  if (shard.empty()) return true;
+  auto s = numbers::parse_shard(shard);  // checked when the option was read
+  return s && static_cast<std::int64_t>(index % static_cast<std::size_t>(s->count)) == s->index - 1;
+}
+
+}  // namespace
+
+void add_selection(CLI::App* cmd, Selection& sel) {
+  cmd->add_option("paths", sel.paths, "scenario files or directories")->capture_default_str();
+  cmd->add_option("--filter", sel.filter, "only scenarios whose name or path contains this text");
+  cmd->add_option("--tag", sel.tags, "only scenarios with this tag (repeatable)");
+  cmd->add_option("--shard", sel.shard, "k/n: run the k-th of n equal parts")->check([](const std::string& s) -> std::string {
+    return numbers::parse_shard(s) ? "" : "expected k/n with whole numbers 1 <= k <= n <= 100000";
+  });
+  cmd->add_option("--root", sel.root, "the scenario tree includes must stay inside (default: found from the paths)")
+      ->check(CLI::ExistingDirectory);
+}
+
+std::vector<std::pair<std::string, LoadResult>> load_selected(const Selection& sel, bool& broken) {
+  std::vector<std::pair<std::string, LoadResult>> out;
+  broken = false;
+  auto files = expand(sel.paths, broken);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!in_shard(i, sel.shard)) continue;
+    LoadResult loaded = load_scenario_file(files[i], LoadOptions{sel.root});
+    if (loaded.ok()) {
+      std::erase_if(loaded.scenarios, [&](const Scenario& s) { return !selected(s, sel); });
+      if (loaded.scenarios.empty()) continue;
+    }
+    out.emplace_back(files[i], std::move(loaded));
+  }
+  return out;
+}
+
+}  // namespace breakout::harness

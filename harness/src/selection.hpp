@@ -1,0 +1,31 @@
+// Which scenarios a command works on: paths, filters, tags, shards, and the scenario tree they
+// are read from.
+#pragma once
+
+#include <breakout/harness/scenario.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace breakout::harness {
+
+struct Selection {
+  std::vector<std::string> paths{"scenarios"};
+  std::string filter;
+  std::vector<std::string> tags;
+  std::string shard;
+  /// The scenario tree; empty: found from each path named (ScenarioTree::find_root).
+  std::string root;
+};
+
+/// The options every scenario-reading subcommand takes.
+void add_selection(CLI::App* cmd, Selection& sel);
+
+/// The selected scenario files, loaded, in sorted order. `broken` is set when a path named does
+/// not exist or cannot be walked safely (each problem is printed on stderr).
+std::vector<std::pair<std::string, LoadResult>> load_selected(const Selection& sel, bool& broken);
+
+}  // namespace breakout::harness
