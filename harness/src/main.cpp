@@ -8,6 +8,7 @@
 #include "selection.hpp"
 
 #include <breakout/protocol/files.hpp>
+#include <breakout/protocol/numbers.hpp>
 #include <breakout/protocol/text.hpp>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -53,6 +55,15 @@ bool write_output(const std::string& path, std::string_view text, bool trace) {
 /// Text for the terminal: control characters from scenario names, traces or frames escaped.
 void print(std::ostream& out, const std::string& text) { out << breakout::text::terminal_safe(text); }
 
+/// A CLI11 check that the text is a decimal whole number that fits, with no sign or exponent.
+CLI::Validator whole_number(const std::string& what) {
+  return CLI::Validator(
+      [what](const std::string& text) {
+        return breakout::numbers::parse_integer(text, 0, std::numeric_limits<std::int64_t>::max()) ? std::string() : "expected " + what;
+      },
+      "UINT");
+}
+
 /// Exit status when a report or trace asked for could not be written (docs/harness.md).
 constexpr int kExitOutputFailed = 3;
 
@@ -71,10 +82,13 @@ int main(int argc, char** argv) {
   add_selection(run, run_sel);
   run->add_option("--junit", junit, "write a JUnit XML report to this file");
   run->add_option("--json", json_report, "write a JSON report (with event logs) to this file");
-  run->add_option("--timeout-ms", timeout_ms, "wall-clock limit per scenario before it is a TIMEOUT")->capture_default_str();
+  run->add_option("--timeout-ms", timeout_ms, "wall-clock limit per scenario before it is a TIMEOUT")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86'400'000));
   run->add_option("--repeat", repeat, "run each scenario this many times")->check(CLI::Range(1, 100000));
   int parallel = 1;
-  auto* seed_option = run->add_option("--seed", seed, "shuffle the order of the runs with this seed (to find scenarios that depend on each other)");
+  auto* seed_option = run->add_option("--seed", seed, "shuffle the order of the runs with this seed (to find scenarios that depend on each other)")
+                          ->check(whole_number("a whole number from 0 to 9223372036854775807"));
   run->add_option("-j,--jobs", parallel, "run this many scenarios at once")->check(CLI::Range(1, 64));
   std::string trace_dir = "traces";
   bool trace_all = false, no_traces = false;
@@ -109,7 +123,12 @@ int main(int argc, char** argv) {
   add_selection(coverage, coverage_sel);
   coverage->add_option("--rules", conformance_doc, "the conformance document that defines the rules")->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  // A usage mistake exits 2 like any other input the harness cannot use (docs/harness.md).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   auto read = [](const std::string& path) {
     breakout::trace::ReadResult t = breakout::trace::read_trace(path);

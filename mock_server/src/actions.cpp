@@ -81,7 +81,9 @@ const std::map<std::string, Spec>& specs() {
        }}},
       {"expireToken", {{"participant"}, [](const Fields& f) -> Action { return ExpireToken{f.string("participant")}; }}},
       {"revokeToken", {{"participant"}, [](const Fields& f) -> Action { return RevokeToken{f.string("participant")}; }}},
-      {"dropConnection", {{"participant"}, [](const Fields& f) -> Action { return DropConnection{f.string("participant")}; }}},
+      {"dropConnection", {{"participant", "detectedAfter"}, [](const Fields& f) -> Action {
+         return DropConnection{f.string("participant"), f.optional_duration("detectedAfter")};
+       }}},
       {"refuseConnections", {{"participant", "for"}, [](const Fields& f) -> Action {
          auto d = f.optional_duration("for");
          if (!d) fail("for", "missing field 'for' (how long, such as \"30s\")");

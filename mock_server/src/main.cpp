@@ -87,7 +87,11 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "print each server step as it is played");
   std::string record;
   app.add_option("--record", record, "write a trace of the session (docs/traces.md) to this file, one record per line as it happens");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // a usage mistake exits 2 (docs/mock-server.md)
+  }
 
   auto where = numbers::parse_host_port(listen);
   if (!where) {

@@ -167,6 +167,11 @@ void WsSession::do_close() {
   ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
 }
 
+void WsSession::drop_detected_after(clock::Duration after) {
+  detected_after_ = after;
+  drop();
+}
+
 void WsSession::finish() {
   if (finished_) return;
   finished_ = true;
@@ -175,6 +180,11 @@ void WsSession::finish() {
   if (!open_) return;
   if (auto* t = server().options.traffic) t->closed(protocol::Side::server, port_);
   if (auto* r = server().options.recorder) r->connection(participant_, "closed", "");
+  if (!detected_after_ || server().stopped) return leave_meeting();
+  server().clock.schedule(*detected_after_, [self = shared_from_this()] { self->leave_meeting(); });
+}
+
+void WsSession::leave_meeting() {
   // Only the participant's current connection going away makes the participant gone: a replaced
   // session that ends later must not cut the live one off from updates.
   bool current = server().detach(this);
@@ -246,7 +256,8 @@ Expected<void, std::string> Server::Impl::apply(const Action& action) {
     if (auto r = known(a->participant); !r) return r;
     auto s = session_of(a->participant);
     if (!s) return unexpected("participant '" + a->participant + "' is not connected");
-    s->drop();
+    if (a->detected_after) s->drop_detected_after(*a->detected_after);
+    else s->drop();
     return {};
   }
   if (auto* a = std::get_if<SendFrame>(&action)) {

@@ -149,6 +149,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void close(websocket::close_reason reason);
   /// Drops the TCP connection without a close handshake.
   void drop();
+  /// Drops the TCP connection, but the meeting learns of it only `after` (on the injected clock).
+  void drop_detected_after(clock::Duration after);
 
  private:
   Server::Impl& server() const { return count_.server(); }
@@ -158,7 +160,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void do_write();
   void on_write(beast::error_code ec, std::size_t);
   void do_close();
+  /// The connection is over: the transport at once, the meeting now or, for a drop detected
+  /// late, when it is detected.
   void finish();
+  void leave_meeting();
 
   SessionCount count_;
   std::unique_ptr<PendingSlot> pending_;
@@ -178,6 +183,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool close_sent_ = false;
   bool finished_ = false;
   bool read_paused_ = false;
+  std::optional<clock::Duration> detected_after_;
 };
 
 /// A plain HTTP connection: becomes a WebSocket session on an authorised upgrade, answers

@@ -80,4 +80,27 @@ grep -q '"kind":"server","action":{"action":"assign","participant":"alice","room
 grep -q '"kind":"server","action":{"action":"closeRoom","room":"room1"}' "$rec" || fail "the scenario's steps were not recorded"
 tail -n 1 "$rec" | grep -q '^{"t":[0-9]*,"kind":"end"}$' || fail "the recording does not end with an end record: $(tail -n 1 "$rec")"
 [ "$(grep -c '"kind":"server"' "$rec")" = 3 ] || fail "expected 3 server records (the refused action is not one): $(cat "$rec")"
+
+# A recording written into a pipe whose reader has gone: an error message and exit 1, not SIGPIPE.
+mkfifo "$work/out2" "$work/err2"
+"$bin" --scenario "$scenario" --listen 127.0.0.1:0 --no-steps --record /dev/fd/3 3> >(head -c 1 >/dev/null) \
+  >"$work/out2" 2>"$work/err2" &
+pid=$!
+exec 6<"$work/out2" 8<"$work/err2"
+port=""
+while read -r -t 10 line <&6; do
+  case "$line" in port\ *) port="${line#port }"; break ;; esac
+done
+[ -n "$port" ] || fail "no port printed by the recording server"
+# Each refused upgrade is a record; one of them meets the closed pipe.
+for _ in $(seq 50); do
+  kill -0 "$pid" 2>/dev/null || break
+  http GET /signaling "" "Upgrade: websocket" "Connection: Upgrade" "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" \
+    "Sec-WebSocket-Version: 13" >/dev/null 2>&1 || true
+done
+status=0
+wait "$pid" || status=$?
+[ "$status" = 1 ] || fail "a recording into a closed pipe ended with status $status, not 1"
+grep -q "Broken pipe" <&8 || fail "no message about the closed pipe"
+
 echo "standalone mock_server: ok (port $port)"

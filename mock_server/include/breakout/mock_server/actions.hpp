@@ -47,8 +47,14 @@ struct FailNext {
 struct ExpireToken { std::string participant; };
 /// The participant's token is revoked: closed with 4003 and refused from now on.
 struct RevokeToken { std::string participant; };
-/// The participant's TCP connection is dropped without a close handshake (a network fault).
-struct DropConnection { std::string participant; };
+/// The participant's TCP connection is dropped without a close handshake (a network fault). With
+/// `detected_after`, the meeting learns of it only that much later (virtual time), as a service
+/// behind a load balancer does: meanwhile the session lingers as the participant's, and a reconnect
+/// replaces it before it ends.
+struct DropConnection {
+  std::string participant;
+  std::optional<clock::Duration> detected_after;
+};
 /// New connections (of one participant, or all) are refused with HTTP 503 for a while.
 struct RefuseConnections {
   std::optional<std::string> participant;
