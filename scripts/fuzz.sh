@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_scenario fuzz_request fuzz_server_message fuzz_trace)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_scenario fuzz_request fuzz_server_message fuzz_trace fuzz_action fuzz_report)
 
 ./scripts/setup.sh --fuzz
 cmake --preset fuzz >/dev/null
