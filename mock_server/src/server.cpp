@@ -34,7 +34,7 @@ std::string generate_control_secret() {
 WsSession::WsSession(std::shared_ptr<Server::Impl> server, tcp::socket socket, std::string participant,
                      std::unique_ptr<PendingSlot> pending)
     : count_(std::move(server)), pending_(std::move(pending)), ws_(std::move(socket)), deadline_(ws_.get_executor()),
-      participant_(std::move(participant)) {
+      stall_timer_(ws_.get_executor()), participant_(std::move(participant)) {
   beast::error_code ec;
   auto remote = ws_.next_layer().remote_endpoint(ec);
   port_ = ec ? 0 : remote.port();
@@ -137,7 +137,31 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
+void WsSession::arm_stall_timer(std::chrono::steady_clock::duration after) {
+  stall_armed_ = true;
+  stall_timer_.expires_after(after);
+  stall_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    auto self = weak.lock();
+    if (!self || ec) return;
+    self->stall_armed_ = false;
+    if (!self->writing_ || self->finished_) return;
+    auto stalled = std::chrono::steady_clock::now() - self->last_write_done_;
+    auto limit = self->server().options.slow_reader_deadline;
+    if (stalled >= limit) {
+      self->close(websocket::close_reason(websocket::close_code::policy_error, "slow reader: no write progress"));
+    } else {
+      self->arm_stall_timer(limit - stalled);
+    }
+  });
+}
+
 void WsSession::do_write() {
+  // A write that makes no progress for the slow-reader deadline ends the session; checking takes a
+  // clock read per write and a timer per deadline, not a timer per write.
+  if (!writing_ && !stall_armed_ && !closing_) {
+    last_write_done_ = std::chrono::steady_clock::now();
+    arm_stall_timer(server().options.slow_reader_deadline);
+  }
   writing_ = true;
   ws_.text(true);
   ws_.async_write(net::buffer(queue_.front()), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
@@ -146,6 +170,7 @@ void WsSession::do_write() {
 void WsSession::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (ec) return;  // the read loop sees the failure and finishes the session
+  last_write_done_ = std::chrono::steady_clock::now();
   queued_bytes_ -= queue_.front().size();
   queue_.pop_front();
   if (read_paused_ && queue_.size() * 2 < server().options.write_queue_limit && !closing_) {
@@ -177,6 +202,7 @@ void WsSession::finish() {
   finished_ = true;
   closing_ = true;
   deadline_.cancel();
+  stall_timer_.cancel();
   if (!open_) return;
   if (auto* t = server().options.traffic) t->closed(protocol::Side::server, port_);
   if (auto* r = server().options.recorder) r->connection(participant_, "closed", "");

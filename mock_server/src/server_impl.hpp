@@ -160,6 +160,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void do_write();
   void on_write(beast::error_code ec, std::size_t);
   void do_close();
+  void arm_stall_timer(std::chrono::steady_clock::duration after);
   /// The connection is over: the transport at once, the meeting now or, for a drop detected
   /// late, when it is detected.
   void finish();
@@ -171,6 +172,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // write; the session's two real-time deadlines (upgrade, close) are its own timer.
   websocket::stream<tcp::socket> ws_;
   net::steady_timer deadline_;
+  /// Watches writes for progress (armed while a write is in flight, at most once per deadline).
+  net::steady_timer stall_timer_;
+  bool stall_armed_ = false;
+  std::chrono::steady_clock::time_point last_write_done_;
   std::string participant_;
   std::uint16_t port_ = 0;
   beast::flat_buffer buffer_;

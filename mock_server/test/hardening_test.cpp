@@ -136,6 +136,23 @@ TEST_CASE("a slow reader is closed with 1008 before the frames queued ahead of t
   CHECK(renames <= 1);
 }
 
+TEST_CASE("a client whose writes make no progress is closed at the slow-reader deadline", "[mock][hardening][slow-reader]") {
+  mock::ServerOptions options = with_control();
+  options.slow_reader_deadline = 100ms;
+  options.close_deadline = 50ms;
+  options.write_queue_bytes_limit = std::size_t{256} << 20;  // the queue limit is not what ends it here
+  ServerThread s(options);
+  RawClient c;
+  join_as_alice(c, s.port);
+  // Far more than the kernel's buffers hold, to a client that reads none of it.
+  std::string big(protocol::max_frame_bytes - 64, 'x');
+  s.on_server([&] {
+    for (int i = 0; i < 40; ++i) (void)s.server.apply(mock::SendFrame{"alice", big});
+    return 0;
+  });
+  CHECK(sessions_become(s, 0));
+}
+
 TEST_CASE("connections not yet upgraded are capped per source: the oldest idle one makes way", "[mock][hardening][limits]") {
   mock::ServerOptions options = with_control();
   options.max_pending_per_source = 3;

@@ -35,6 +35,9 @@ struct ServerOptions {
   std::chrono::milliseconds upgrade_deadline{5000};
   /// Real time a close handshake may take before the connection is dropped.
   std::chrono::milliseconds close_deadline{2000};
+  /// Real time a write to a client may go without progress; past it the client is a slow reader
+  /// and is closed with 1008 (policy violation).
+  std::chrono::milliseconds slow_reader_deadline{10000};
   /// Frames and bytes waiting to be written to one client. Past either, the client is a slow reader:
   /// what is queued is discarded and the connection is closed with 1008 (policy violation).
   std::size_t write_queue_limit = 1024;
