@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <regex>
@@ -902,12 +903,15 @@ Json yaml_to_json(const YAML::Node& n) {
   if (s == "true") return true;
   if (s == "false") return false;
   if (s == "null" || s == "~") return nullptr;
+  // A number too large for its type stays text, so the field that reads it says what it expected.
   if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) {
     char* end = nullptr;
+    errno = 0;
     long long i = std::strtoll(s.c_str(), &end, 10);
-    if (end && *end == '\0') return i;
+    if (end && *end == '\0') return errno == ERANGE ? Json(s) : Json(i);
+    errno = 0;
     double d = std::strtod(s.c_str(), &end);
-    if (end && *end == '\0') return d;
+    if (end && *end == '\0' && errno != ERANGE) return d;
   }
   return s;
 }

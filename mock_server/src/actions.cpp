@@ -41,9 +41,11 @@ class Fields {
   std::optional<int> optional_int(const char* key, int lo, int hi) const {
     const Json* v = find(key);
     if (!v) return std::nullopt;
-    if (!v->is_number_integer()) fail(key, "expected an integer");
+    const std::string expected = "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+    if (!v->is_number_integer()) fail(key, expected);
+    if (v->is_number_unsigned() ? v->get<std::uint64_t>() > static_cast<std::uint64_t>(hi) : v->get<std::int64_t>() < lo) fail(key, expected);
     auto n = v->get<std::int64_t>();
-    if (n < lo || n > hi) fail(key, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+    if (n < lo || n > hi) fail(key, expected);
     return static_cast<int>(n);
   }
   std::optional<clock::Duration> optional_duration(const char* key) const {
