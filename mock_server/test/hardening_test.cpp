@@ -45,6 +45,13 @@ void join_as_alice(RawClient& c, std::uint16_t port) {
   c.read_until("response");
 }
 
+/// Alice joins on `older`, then connects again on `newer`, which replaces it.
+void replace_connection(ServerThread& s, RawClient& older, RawClient& newer) {
+  join_as_alice(older, s.port);
+  REQUIRE_FALSE(newer.connect(s.port, "token-alice"));
+  newer.read_until("welcome");
+}
+
 /// Reads breakout updates (the resynchronising one of a new connection first) until one shows
 /// alice's room open.
 bool reads_open_room(RawClient& c) {
@@ -62,9 +69,7 @@ TEST_CASE("a replaced connection that ends politely does not cut the live one of
           "[mock][hardening][reconnect]") {
   ServerThread s;
   RawClient older, newer;
-  join_as_alice(older, s.port);
-  REQUIRE_FALSE(newer.connect(s.port, "token-alice"));
-  newer.read_until("welcome");
+  replace_connection(s, older, newer);
   // The older session is told it was replaced, and answers the close: its session ends.
   beast::flat_buffer buffer;
   beast::error_code ec;
@@ -81,9 +86,7 @@ TEST_CASE("a replaced connection that drops abruptly does not cut the live one o
           "[mock][hardening][reconnect]") {
   ServerThread s;
   RawClient older, newer;
-  join_as_alice(older, s.port);
-  REQUIRE_FALSE(newer.connect(s.port, "token-alice"));
-  newer.read_until("welcome");
+  replace_connection(s, older, newer);
   beast::error_code ec;
   older.ws.next_layer().close(ec);
   REQUIRE(sessions_become(s, 1));

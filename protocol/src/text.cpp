@@ -34,6 +34,21 @@ void hex_escape(std::string& out, const char* format, unsigned value) {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
+/// Calls `fn(code point, its bytes)` for each character; an invalid byte is U+FFFD.
+template <class Fn>
+void for_each_character(std::string_view text, Fn&& fn) {
+  for (std::size_t i = 0; i < text.size();) {
+    auto [n, cp] = decode(text, i);
+    if (n == 0) {
+      fn(char32_t{0xFFFD}, kReplacement);
+      ++i;
+    } else {
+      fn(cp, text.substr(i, n));
+      i += n;
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
@@ -61,16 +76,7 @@ Position position_of(std::string_view text, std::size_t offset) {
 std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    auto [n, cp] = decode(text, i);
-    if (n == 0) {
-      out += kReplacement;
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
-  }
+  for_each_character(text, [&](char32_t, std::string_view bytes) { out.append(bytes); });
   return out;
 }
 
@@ -85,31 +91,18 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
 std::string terminal_safe(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    auto [n, cp] = decode(text, i);
-    if (n == 0) {
-      out += kReplacement;
-      ++i;
-      continue;
-    }
+  for_each_character(text, [&](char32_t cp, std::string_view bytes) {
     if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F) hex_escape(out, "\\x%02x", cp);
     else if (cp >= 0x80 && cp < 0xA0) hex_escape(out, "\\u%04x", cp);
-    else out.append(text.substr(i, n));
-    i += n;
-  }
+    else out.append(bytes);
+  });
   return out;
 }
 
 std::string xml_safe(std::string_view text, bool attribute) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    auto [n, cp] = decode(text, i);
-    if (n == 0) {
-      out += kReplacement;
-      ++i;
-      continue;
-    }
+  for_each_character(text, [&](char32_t cp, std::string_view bytes) {
     switch (cp) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -123,10 +116,9 @@ std::string xml_safe(std::string_view text, bool attribute) {
         // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
         if (cp < 0x20) hex_escape(out, "\\x%02x", cp);
         else if (cp == 0xFFFE || cp == 0xFFFF) hex_escape(out, "\\u%04x", cp);
-        else out.append(text.substr(i, n));
+        else out.append(bytes);
     }
-    i += n;
-  }
+  });
   return out;
 }
 
