@@ -143,6 +143,8 @@ TEST_CASE("a trace with impossible numbers or bytes is refused line by line", "[
   CHECK(problems(R"({"t":18446744073709551615,"kind":"end"})").size() == 1);
   CHECK(problems(R"({"t":-1,"kind":"end"})").size() == 1);
   CHECK(problems(R"({"t":1e300,"kind":"end"})").size() == 1);
+  CHECK(problems(R"({"t":1,"kind":"failure","step":0,"unexpected":{"t":-9223372036854775808,"participant":"alice","type":"join","data":{}}})")
+            .size() == 1);
   auto bad_bytes = problems(std::string("{\"t\":1,\"kind\":\"end\",\"x\":\"\xFF\"}"));
   REQUIRE(bad_bytes.size() == 1);
   CHECK(bad_bytes[0].find("t.jsonl:2:") == 0);

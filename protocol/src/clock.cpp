@@ -148,11 +148,12 @@ std::optional<Duration> parse_duration(const std::string& text) {
 }
 
 std::string format_duration(Duration d) {
-  std::int64_t ms = d.count();
-  if (ms == 0) return "0ms";
+  if (d.count() == 0) return "0ms";
   std::string out;
-  if (ms < 0) { out = "-"; ms = -ms; }
-  auto part = [&](std::int64_t unit, const char* suffix) {
+  if (d.count() < 0) out = "-";
+  // In unsigned arithmetic, so that even the most negative duration has a magnitude.
+  std::uint64_t ms = d.count() < 0 ? 0 - static_cast<std::uint64_t>(d.count()) : static_cast<std::uint64_t>(d.count());
+  auto part = [&](std::uint64_t unit, const char* suffix) {
     if (ms >= unit) { out += std::to_string(ms / unit) + suffix; ms %= unit; }
   };
   part(3600000, "h");

@@ -95,7 +95,8 @@ std::string check_fields(const Json& r, const std::string& kind) {
     if (r.contains("source") && !r["source"].is_object()) return "a failure record's \"source\" is an object";
     if (r.contains("unexpected")) {
       const Json& u = r["unexpected"];
-      if (!u.is_object() || !u.contains("t") || !u["t"].is_number_integer() || !u.contains("participant") ||
+      if (!u.is_object() || !u.contains("t") || !u["t"].is_number_unsigned() || u["t"].get<std::uint64_t>() > std::uint64_t(max_record_time) ||
+          !u.contains("participant") ||
           !u["participant"].is_string() || !u.contains("type") || !u["type"].is_string() || !u.contains("data"))
         return "a failure record's \"unexpected\" needs t, participant, type and data";
     }

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,6 +57,11 @@ TEST_CASE("durations of any length parse or are refused, never throw", "[protoco
   for (std::string bad : {std::string(400, '9') + "s", std::string("1.") + std::string(400, '9') + "s", std::string("1e400s"),
                           std::string("99999999999999h"), std::string("1..5s"), std::string("."), std::string("s")})
     CHECK_FALSE(clock::parse_duration(bad));
+}
+
+TEST_CASE("any duration can be written back, the extremes included", "[protocol][numbers]") {
+  CHECK(clock::format_duration(clock::Duration(std::numeric_limits<std::int64_t>::min())).starts_with("-2562047788015h"));
+  CHECK(clock::format_duration(clock::Duration(-1500)) == "-1s500ms");
 }
 
 TEST_CASE("invalid UTF-8 is found where it starts", "[protocol][text]") {
