@@ -4,7 +4,7 @@
 //   breakout_bench meeting P R              P participants in R rooms: assign all, open all (auto-move), close all, back
 //   breakout_bench stress N                 N clients; one settings change fanned out to all
 #include <breakout/harness/runner.hpp>
-#include <breakout/harness/scenario.hpp>
+#include <breakout/scenario/scenario.hpp>
 
 #include "sdk_driver.hpp"
 

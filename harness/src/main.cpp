@@ -1,7 +1,7 @@
 // harness: run, validate and list breakout-room scenarios.
 #include <breakout/harness/report.hpp>
 #include <breakout/harness/runner.hpp>
-#include <breakout/harness/scenario.hpp>
+#include <breakout/scenario/scenario.hpp>
 #include <breakout/harness/trace_tools.hpp>
 
 #include "sdk_driver.hpp"

@@ -1,7 +1,7 @@
 // Finding, filtering, sharding and loading the scenarios a command names.
 #include "selection.hpp"
 
-#include <breakout/harness/scenario_tree.hpp>
+#include <breakout/scenario/tree.hpp>
 #include <breakout/protocol/numbers.hpp>
 #include <breakout/protocol/text.hpp>
 
@@ -22,7 +22,7 @@ std::vector<std::string> expand(const std::vector<std::string>& paths, bool& bro
   for (const auto& p : paths) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-      ScenarioTree walked(p);
+      scenario::ScenarioTree walked(p);
       fs::recursive_directory_iterator it(p, fs::directory_options::none, ec), end;
       for (; !ec && it != end; it.increment(ec)) {
         const auto& entry = *it;
@@ -57,7 +57,7 @@ std::vector<std::string> expand(const std::vector<std::string>& paths, bool& bro
   return files;
 }
 
-bool selected(const Scenario& s, const Selection& sel) {
+bool selected(const scenario::Scenario& s, const Selection& sel) {
   if (!sel.filter.empty() && s.name.find(sel.filter) == std::string::npos && s.file.find(sel.filter) == std::string::npos)
     return false;
   for (const auto& tag : sel.tags)
@@ -85,15 +85,15 @@ void add_selection(CLI::App* cmd, Selection& sel) {
       ->check(CLI::ExistingDirectory);
 }
 
-std::vector<std::pair<std::string, LoadResult>> load_selected(const Selection& sel, bool& broken) {
-  std::vector<std::pair<std::string, LoadResult>> out;
+std::vector<std::pair<std::string, scenario::LoadResult>> load_selected(const Selection& sel, bool& broken) {
+  std::vector<std::pair<std::string, scenario::LoadResult>> out;
   broken = false;
   auto files = expand(sel.paths, broken);
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (!in_shard(i, sel.shard)) continue;
-    LoadResult loaded = load_scenario_file(files[i], LoadOptions{sel.root});
+    scenario::LoadResult loaded = scenario::load_scenario_file(files[i], scenario::LoadOptions{sel.root});
     if (loaded.ok()) {
-      std::erase_if(loaded.scenarios, [&](const Scenario& s) { return !selected(s, sel); });
+      std::erase_if(loaded.scenarios, [&](const scenario::Scenario& s) { return !selected(s, sel); });
       if (loaded.scenarios.empty()) continue;
     }
     out.emplace_back(files[i], std::move(loaded));

@@ -2,7 +2,7 @@
 // are read from.
 #pragma once
 
-#include <breakout/harness/scenario.hpp>
+#include <breakout/scenario/scenario.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +26,6 @@ void add_selection(CLI::App* cmd, Selection& sel);
 
 /// The selected scenario files, loaded, in sorted order. `broken` is set when a path named does
 /// not exist or cannot be walked safely (each problem is printed on stderr).
-std::vector<std::pair<std::string, LoadResult>> load_selected(const Selection& sel, bool& broken);
+std::vector<std::pair<std::string, scenario::LoadResult>> load_selected(const Selection& sel, bool& broken);
 
 }  // namespace breakout::harness

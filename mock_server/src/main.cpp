@@ -1,6 +1,5 @@
 // mock_server: the mock Teams signaling server on its own, for any client to be pointed at.
-#include <breakout/harness/runner.hpp>
-#include <breakout/harness/scenario.hpp>
+#include <breakout/scenario/scenario.hpp>
 #include <breakout/mock_server/server.hpp>
 
 #include <breakout/protocol/numbers.hpp>
@@ -25,20 +24,20 @@ namespace {
 /// scenario's client steps and expectations are the client's business and are skipped.
 class StepPlayer {
  public:
-  StepPlayer(const harness::Scenario& scenario, mock::Server& server, clock::Clock& clock, bool verbose,
+  StepPlayer(const scenario::Scenario& story, mock::Server& server, clock::Clock& clock, bool verbose,
              trace::Recorder* recorder)
-      : scenario_(scenario), server_(server), clock_(clock), verbose_(verbose), recorder_(recorder) {}
+      : scenario_(story), server_(server), clock_(clock), verbose_(verbose), recorder_(recorder) {}
 
   void next() {
     while (index_ < scenario_.steps.size()) {
       const auto& step = scenario_.steps[index_++];
-      if (auto* s = std::get_if<harness::ServerStep>(&step.body)) {
+      if (auto* s = std::get_if<scenario::ServerStep>(&step.body)) {
         if (recorder_) recorder_->server_action(s->action);
         auto applied = server_.apply(s->parsed);
         if (verbose_ || !applied)
           std::cerr << text::terminal_safe(step.loc.to_string() + ": " + step.summary + (applied ? "" : ": refused: " + applied.error()))
                     << "\n";
-      } else if (auto* a = std::get_if<harness::AdvanceStep>(&step.body)) {
+      } else if (auto* a = std::get_if<scenario::AdvanceStep>(&step.body)) {
         if (verbose_) std::cerr << text::terminal_safe(step.loc.to_string() + ": " + step.summary) << "\n";
         clock_.schedule(a->by, [this] { next(); });
         return;
@@ -48,7 +47,7 @@ class StepPlayer {
   }
 
  private:
-  const harness::Scenario& scenario_;
+  const scenario::Scenario& scenario_;
   mock::Server& server_;
   clock::Clock& clock_;
   bool verbose_;
@@ -100,12 +99,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto loaded = harness::load_scenario_file(scenario_path);
+  auto loaded = scenario::load_scenario_file(scenario_path);
   if (!loaded.ok()) {
-    std::cerr << text::terminal_safe(harness::render_errors(loaded));
+    std::cerr << text::terminal_safe(scenario::render_errors(loaded));
     return 2;
   }
-  const harness::Scenario& scenario = loaded.scenarios.front();
+  const scenario::Scenario& story = loaded.scenarios.front();
 
   if (!no_control) {
     options.control_endpoint = true;
@@ -124,8 +123,8 @@ int main(int argc, char** argv) {
     io.stop();
   };
   if (!record.empty()) {
-    trace::Json header = trace::header("mock_server", scenario.name, harness::setup_json(scenario));
-    header["file"] = scenario.file;
+    trace::Json header = trace::header("mock_server", story.name, scenario::setup_json(story));
+    header["file"] = story.file;
     recorder = std::make_unique<trace::FileRecorder>(
         header, [&clock] { return clock->now().count(); },
         [&](const std::string& why) {
@@ -139,7 +138,7 @@ int main(int argc, char** argv) {
     }
     options.recorder = recorder.get();
   }
-  server = std::make_unique<mock::Server>(io, *clock, scenario.meeting, options);
+  server = std::make_unique<mock::Server>(io, *clock, story.meeting, options);
   auto bound = server->listen(where->address, where->port);
   if (!bound) {
     std::cerr << "mock_server: " << bound.error() << "\n";
@@ -155,11 +154,11 @@ int main(int argc, char** argv) {
     std::cout << "control http://" << numbers::format_host_port(where->address, *bound) << "/actions secret " << options.control_secret
               << "\n";
   std::cout << std::flush;
-  for (const auto& p : scenario.participants)
+  for (const auto& p : story.participants)
     std::cerr << "participant " << text::terminal_safe(p.config.id) << ": token "
               << text::terminal_safe(p.config.token.empty() ? "token-" + p.config.id : p.config.token) << "\n";
 
-  StepPlayer player(scenario, *server, *clock, verbose, recorder.get());
+  StepPlayer player(story, *server, *clock, verbose, recorder.get());
   if (!no_steps) player.next();
 
   // SIGINT and SIGTERM: every WebSocket is closed with 1001 and a close handshake (with a deadline),

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <breakout/harness/driver.hpp>
-#include <breakout/harness/scenario.hpp>
+#include <breakout/scenario/scenario.hpp>
 #include <breakout/protocol/traffic.hpp>
 #include <breakout/protocol/clock.hpp>
 
@@ -17,6 +17,31 @@ class io_context;
 }
 
 namespace breakout::harness {
+
+// The harness plays scenarios: the language's types and functions are its vocabulary.
+using scenario::AdvanceStep;
+using scenario::ClientStep;
+using scenario::Diagnostic;
+using scenario::EventExpectation;
+using scenario::ExpectNoStep;
+using scenario::ExpectStateStep;
+using scenario::ExpectStep;
+using scenario::IgnoreRule;
+using scenario::Json;
+using scenario::LoadOptions;
+using scenario::LoadResult;
+using scenario::ParticipantSetup;
+using scenario::Scenario;
+using scenario::ServerStep;
+using scenario::SourceLoc;
+using scenario::Step;
+using scenario::client_actions;
+using scenario::event_types;
+using scenario::load_scenario_file;
+using scenario::load_scenario_text;
+using scenario::render;
+using scenario::render_errors;
+using scenario::setup_json;
 
 enum class Outcome { pass, fail, unresolved, timeout, skip, xfail, xpass };
 /// "PASS", "FAIL", "UNRESOLVED", "TIMEOUT", "SKIP", "XFAIL", "XPASS".
@@ -80,10 +105,6 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
 ScenarioResult unresolved_result(const std::string& path, const LoadResult& loaded);
 /// Loads and runs one file (its first variant); a file that does not load is UNRESOLVED with its diagnostics.
 ScenarioResult run_scenario_file(const std::string& path, const DriverFactory& drivers, const RunOptions& options);
-
-/// The set-up of a scenario in the scenario language (meeting, clientOptions, participants, rooms),
-/// as JSON with defaults left out: a trace's header keeps it, trace-to-scenario writes it back.
-Json setup_json(const Scenario& scenario);
 
 /// One log line: "[+3.000s] alice callStateChanged {"call":"main","state":"LocalHold"}".
 std::string format_observation(const Observation& o);

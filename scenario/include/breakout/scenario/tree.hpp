@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <string>
 
-namespace breakout::harness {
+namespace breakout::scenario {
 
 /// Every limit a scenario file meets while it is loaded, in one place (docs/robustness.md lists them).
 struct LoadLimits {
@@ -53,4 +53,4 @@ class ScenarioTree {
   std::string root_;
 };
 
-}  // namespace breakout::harness
+}  // namespace breakout::scenario

@@ -1,7 +1,7 @@
 // A scenario: set-up, steps and expectations, each with the place in the file it came from.
 #pragma once
 
-#include <breakout/harness/diagnostics.hpp>
+#include <breakout/scenario/diagnostics.hpp>
 #include <breakout/mock_server/actions.hpp>
 #include <breakout/mock_server/meeting.hpp>
 #include <breakout/protocol/clock.hpp>
@@ -18,7 +18,7 @@ namespace YAML {
 class Node;
 }
 
-namespace breakout::harness {
+namespace breakout::scenario {
 
 using Json = nlohmann::json;
 
@@ -147,9 +147,13 @@ struct LoadOptions {
 LoadResult load_scenario_file(const std::string& path, const LoadOptions& options = {});
 LoadResult load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& options = {});
 
+/// The set-up of a scenario in the scenario language (meeting, clientOptions, participants, rooms),
+/// as JSON with defaults left out: a trace's header keeps it, trace-to-scenario writes it back.
+Json setup_json(const Scenario& scenario);
+
 /// The event types a scenario can expect, and the data fields each has.
 const std::map<std::string, std::vector<std::string>>& event_types();
 /// The client actions a scenario can perform, and the arguments each takes.
 const std::map<std::string, std::vector<std::string>>& client_actions();
 
-}  // namespace breakout::harness
+}  // namespace breakout::scenario

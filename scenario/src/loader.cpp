@@ -1,7 +1,7 @@
 // Reading and checking scenario files: every mistake becomes a file:line:col diagnostic, and all
 // of a file's mistakes are reported at once.
-#include <breakout/harness/scenario.hpp>
-#include <breakout/harness/scenario_tree.hpp>
+#include <breakout/scenario/scenario.hpp>
+#include <breakout/scenario/tree.hpp>
 #include <breakout/protocol/files.hpp>
 #include <breakout/protocol/text.hpp>
 
@@ -15,7 +15,7 @@
 #include <regex>
 #include <set>
 
-namespace breakout::harness {
+namespace breakout::scenario {
 
 const std::map<std::string, std::vector<std::string>>& event_types() {
   static const std::map<std::string, std::vector<std::string>> types = {
@@ -940,4 +940,4 @@ std::string render_errors(const LoadResult& result) {
   return out;
 }
 
-}  // namespace breakout::harness
+}  // namespace breakout::scenario

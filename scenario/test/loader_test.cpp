@@ -1,9 +1,9 @@
 // Scenario loading: every mistake a diagnostic at file:line:col, all of them at once.
-#include <breakout/harness/scenario.hpp>
+#include <breakout/scenario/scenario.hpp>
 
 #include <catch2/catch.hpp>
 
-using namespace breakout::harness;
+using namespace breakout::scenario;
 
 namespace {
 
@@ -29,7 +29,7 @@ std::vector<std::string> messages(const LoadResult& r) {
 
 }  // namespace
 
-TEST_CASE("a valid scenario loads with its steps and defaults", "[harness][loader]") {
+TEST_CASE("a valid scenario loads with its steps and defaults", "[scenario][loader]") {
   auto r = load_scenario_text(kValid, "s.yaml");
   REQUIRE(r.errors.empty());
   REQUIRE(r.ok());
@@ -40,7 +40,7 @@ TEST_CASE("a valid scenario loads with its steps and defaults", "[harness][loade
   CHECK(r.scenarios.front().steps[1].loc.line == 10);
 }
 
-TEST_CASE("a YAML syntax error is reported at its line and column, not thrown", "[harness][loader]") {
+TEST_CASE("a YAML syntax error is reported at its line and column, not thrown", "[scenario][loader]") {
   auto r = load_scenario_text("name: x\nsteps: [\n  - a: b\n", "broken.yaml");
   REQUIRE_FALSE(r.ok());
   REQUIRE(r.errors.size() == 1);
@@ -49,7 +49,7 @@ TEST_CASE("a YAML syntax error is reported at its line and column, not thrown", 
   CHECK(r.errors[0].message.rfind("YAML syntax error", 0) == 0);
 }
 
-TEST_CASE("an unknown key gets a did-you-mean suggestion", "[harness][loader]") {
+TEST_CASE("an unknown key gets a did-you-mean suggestion", "[scenario][loader]") {
   std::string text = kValid;
   text.replace(text.find("participants:\n  - id"), 12, "particpants");
   auto r = load_scenario_text(text, "s.yaml");
@@ -57,7 +57,7 @@ TEST_CASE("an unknown key gets a did-you-mean suggestion", "[harness][loader]") 
   CHECK(std::find(m.begin(), m.end(), "s.yaml:2:1: unknown key 'particpants' in the scenario; did you mean 'participants'?") != m.end());
 }
 
-TEST_CASE("all the errors of a file are reported at once", "[harness][loader]") {
+TEST_CASE("all the errors of a file are reported at once", "[scenario][loader]") {
   auto r = load_scenario_text(R"(name: many
 participants:
   - id: alice
@@ -81,7 +81,7 @@ steps:
   CHECK(m[4] == "m.yaml:13:5: the step needs 'participant' (the scenario has several clients)");
 }
 
-TEST_CASE("server action fields are checked by the mock server's own reader", "[harness][loader]") {
+TEST_CASE("server action fields are checked by the mock server's own reader", "[scenario][loader]") {
   auto r = load_scenario_text(R"(name: x
 participants: [{id: alice}]
 steps:
@@ -97,7 +97,7 @@ steps:
   CHECK(m[1] == "a.yaml:8:11: unknown room 'r3'");
 }
 
-TEST_CASE("an event's data fields are checked against the event type", "[harness][loader]") {
+TEST_CASE("an event's data fields are checked against the event type", "[scenario][loader]") {
   auto r = load_scenario_text(R"(name: x
 participants: [{id: alice}]
 steps:
@@ -109,17 +109,17 @@ steps:
   CHECK(m[0] == "d.yaml:5:25: event 'callStateChanged' has no field 'stat'; did you mean 'state'?");
 }
 
-TEST_CASE("a diagnostic renders the source line with a caret under the column", "[harness][diagnostics]") {
+TEST_CASE("a diagnostic renders the source line with a caret under the column", "[scenario][diagnostics]") {
   Diagnostic d{Diagnostic::Severity::error, {"f.yaml", 2, 5}, "bad thing", {}};
   CHECK(render(d, "a: 1\nb:  oops\n") == "f.yaml:2:5: error: bad thing\nb:  oops\n    ^\n");
 }
 
-TEST_CASE("did_you_mean suggests only close words", "[harness][diagnostics]") {
+TEST_CASE("did_you_mean suggests only close words", "[scenario][diagnostics]") {
   CHECK(did_you_mean("opnRoom", {"openRoom", "closeRoom"}) == "openRoom");
   CHECK(did_you_mean("zzzzzz", {"openRoom", "closeRoom"}).empty());
 }
 
-TEST_CASE("an included fixture's set-up comes first, and its rooms can be used by the steps", "[harness][loader][include]") {
+TEST_CASE("an included fixture's set-up comes first, and its rooms can be used by the steps", "[scenario][loader][include]") {
   auto r = load_scenario_file(BREAKOUT_TEST_DATA "/uses-fixture.yaml");
   INFO(render_errors(r));
   REQUIRE(r.ok());
@@ -130,7 +130,7 @@ TEST_CASE("an included fixture's set-up comes first, and its rooms can be used b
   CHECK(s.meeting.rooms.at(0).participants == std::vector<std::string>{"alice"});
 }
 
-TEST_CASE("mistakes in a fixture are reported in the fixture, with its own source line", "[harness][loader][include]") {
+TEST_CASE("mistakes in a fixture are reported in the fixture, with its own source line", "[scenario][loader][include]") {
   auto r = load_scenario_file(BREAKOUT_TEST_DATA "/broken-fixture.yaml");
   REQUIRE_FALSE(r.ok());
   auto m = messages(r);
@@ -141,7 +141,7 @@ TEST_CASE("mistakes in a fixture are reported in the fixture, with its own sourc
   CHECK(render_errors(r).find("    role: Boss\n          ^") != std::string::npos);
 }
 
-TEST_CASE("a matrix expands one file into named variants with the values put in", "[harness][loader][matrix]") {
+TEST_CASE("a matrix expands one file into named variants with the values put in", "[scenario][loader][matrix]") {
   auto r = load_scenario_text(R"(name: kinds
 matrix:
   kind: [group, room]
@@ -161,7 +161,7 @@ steps: []
   CHECK(std::find(r.scenarios[1].tags.begin(), r.scenarios[1].tags.end(), "auto=false") != r.scenarios[1].tags.end());
 }
 
-TEST_CASE("a matrix value that makes a variant invalid is reported once", "[harness][loader][matrix]") {
+TEST_CASE("a matrix value that makes a variant invalid is reported once", "[scenario][loader][matrix]") {
   auto r = load_scenario_text(R"(name: kinds
 matrix:
   kind: [group, nope]
@@ -175,7 +175,7 @@ steps: []
   CHECK(m[0].find("unknown meeting kind 'nope'") != std::string::npos);
 }
 
-TEST_CASE("a file over 1 MiB is refused before it is parsed", "[harness][loader]") {
+TEST_CASE("a file over 1 MiB is refused before it is parsed", "[scenario][loader]") {
   std::string text = "name: large\nparticipants: [{id: a}]\nsteps:\n";
   while (text.size() <= (1 << 20)) text += "  - advance: 1s\n";
   auto loaded = load_scenario_text(text, "large.yaml");

@@ -1,4 +1,4 @@
-# One broken scenario of harness/test/invalid/: `harness validate` must exit 2 and print exactly
+# One broken scenario of scenario/test/invalid/: `harness validate` must exit 2 and print exactly
 # what NAME.expected holds. With the environment variable BREAKOUT_APPROVE=1 it writes the file.
 #   cmake -DHARNESS=... -DDIR=... -DNAME=... -P check-invalid.cmake
 execute_process(COMMAND ${HARNESS} validate ${NAME}.yaml WORKING_DIRECTORY ${DIR}

@@ -1,10 +1,10 @@
 // Rendering diagnostics and "did you mean" suggestions.
-#include <breakout/harness/diagnostics.hpp>
+#include <breakout/scenario/diagnostics.hpp>
 
 #include <algorithm>
 #include <sstream>
 
-namespace breakout::harness {
+namespace breakout::scenario {
 
 std::string SourceLoc::to_string() const {
   if (line <= 0) return file;
@@ -85,4 +85,4 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   return best_distance <= limit ? best : std::string();
 }
 
-}  // namespace breakout::harness
+}  // namespace breakout::scenario

@@ -1,9 +1,9 @@
 // The scenario tree: what scenario files and fixtures may read.
-#include <breakout/harness/scenario_tree.hpp>
+#include <breakout/scenario/tree.hpp>
 
 #include <filesystem>
 
-namespace breakout::harness {
+namespace breakout::scenario {
 namespace {
 
 namespace fs = std::filesystem;
@@ -54,4 +54,4 @@ Expected<std::string, std::string> ScenarioTree::resolve_include(const std::stri
   return target.string();
 }
 
-}  // namespace breakout::harness
+}  // namespace breakout::scenario

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace breakout::harness {
+namespace breakout::scenario {
 
 /// A place in a scenario file; line and column are 1-based, 0 when unknown.
 struct SourceLoc {
@@ -29,4 +29,4 @@ std::string render(const Diagnostic& diagnostic, const std::string& source);
 /// The closest of `candidates` to `word` by edit distance, when it is close enough to suggest.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
-}  // namespace breakout::harness
+}  // namespace breakout::scenario
