@@ -1,0 +1,294 @@
+// Reading a scenario's steps: server actions, client actions, advances and expectations, each
+// checked against what the mock server, the SDK's events and the participants allow.
+#include "loader.hpp"
+
+#include <breakout/protocol/text.hpp>
+
+#include <algorithm>
+
+namespace breakout::scenario {
+
+bool Loader::check_event_type(const YAML::Node& where, const std::string& type) {
+  if (event_types().count(type)) return true;
+  std::string hint = did_you_mean(type, keys_of(event_types()));
+  error(where, "unknown event type '" + type + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  return false;
+}
+
+std::optional<std::string> Loader::step_participant(const Entries& e, const YAML::Node& step, const Scenario& s) {
+  if (auto p = string(e, "participant", "the step", false)) {
+    if (!known_participant(s, *p)) {
+      unknown_participant(*e.value("participant"), s, *p);
+      return std::nullopt;
+    }
+    return p;
+  }
+  auto clients = participant_ids(s, true);
+  if (clients.size() == 1) return clients.front();
+  error(step, "the step needs 'participant' (the scenario has several clients)");
+  return std::nullopt;
+}
+
+std::optional<EventExpectation> Loader::read_expectation(const YAML::Node& item, const Entries& e, const std::string& type_key,
+                                                 const Scenario& s) {
+  EventExpectation x;
+  x.loc = at(item);
+  auto type = string(e, type_key, "the expectation", true);
+  flush_missing(item);
+  auto participant = step_participant(e, item, s);
+  if (!type || !check_event_type(*e.value(type_key), *type) || !participant) return std::nullopt;
+  x.type = *type;
+  x.participant = *participant;
+  if (const auto* data = e.value("data")) {
+    x.data = to_json(*data);
+    const auto& fields = event_types().at(x.type);
+    if (data->IsMap() && !fields.empty()) {
+      for (auto it = data->begin(); it != data->end(); ++it) {
+        std::string field = it->first.Scalar();
+        if (std::find(fields.begin(), fields.end(), field) == fields.end()) {
+          std::string hint = did_you_mean(field, fields);
+          error(it->first, "event '" + x.type + "' has no field '" + field + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+        }
+      }
+    }
+  }
+  if (const auto* capture = e.value("capture")) {
+    if (!capture->IsMap()) {
+      error(*capture, "'capture' maps names to paths in the event's data, like {roomCall: callId}");
+    } else {
+      for (auto it = capture->begin(); it != capture->end(); ++it) {
+        if (!it->second.IsScalar()) error(it->second, "a capture path must be a string such as callId or data.threadId");
+        else x.capture[it->first.Scalar()] = it->second.Scalar();
+      }
+    }
+  }
+  return x;
+}
+
+void Loader::read_steps(const YAML::Node& n, Scenario& s) {
+  if (!n.IsSequence()) return error(n, "'steps' must be a list");
+  static const std::vector<std::string> kinds = {"server", "do", "advance", "expect", "unordered", "expectNo", "expectState"};
+  for (const auto& item : n) {
+    if (!item.IsMap()) {
+      error(item, "a step must be a mapping starting with one of: server, do, advance, expect, unordered, expectNo, expectState");
+      continue;
+    }
+    std::vector<std::string> present;
+    for (auto it = item.begin(); it != item.end(); ++it)
+      if (std::find(kinds.begin(), kinds.end(), it->first.Scalar()) != kinds.end()) present.push_back(it->first.Scalar());
+    if (present.size() != 1) {
+      if (present.empty()) {
+        std::string first = item.begin()->first.Scalar();
+        std::string hint = did_you_mean(first, kinds);
+        error(item.begin()->first, "unknown step '" + first + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                                       " (a step is one of: server, do, advance, expect, unordered, expectNo, expectState)");
+      } else {
+        error(item, "a step has exactly one of server, do, advance, expect, unordered, expectNo, expectState; this one has " +
+                        present[0] + " and " + present[1]);
+      }
+      continue;
+    }
+    Step step;
+    step.loc = at(item);
+    step.source = to_json(item);
+    const std::string& kind = present[0];
+    bool ok = false;
+    if (kind == "server") ok = read_server_step(item, s, step);
+    else if (kind == "do") ok = read_client_step(item, s, step);
+    else if (kind == "advance") ok = read_advance_step(item, step);
+    else if (kind == "expect") ok = read_expect_step(item, s, step);
+    else if (kind == "unordered") ok = read_unordered_step(item, s, step);
+    else if (kind == "expectNo") ok = read_expect_no_step(item, s, step);
+    else ok = read_expect_state_step(item, s, step);
+    if (ok) s.steps.push_back(std::move(step));
+  }
+}
+
+bool Loader::read_server_step(const YAML::Node& item, Scenario& s, Step& step) {
+  const YAML::Node name_node = item["server"];
+  if (!name_node.IsScalar()) {
+    error(name_node, "'server' names the action, like 'server: openRoom'");
+    return false;
+  }
+  std::string name = name_node.Scalar();
+  const auto& names = mock::action_names();
+  if (std::find(names.begin(), names.end(), name) == names.end()) {
+    std::string hint = did_you_mean(name, names);
+    error(name_node, "unknown server action '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    return false;
+  }
+  std::vector<std::string> allowed = mock::action_fields(name);
+  allowed.push_back("server");
+  auto e = mapping(item, "server action '" + name + "'", allowed);
+  if (!e) return false;
+  Json action = Json::object();
+  action["action"] = name;
+  for (const auto& [k, v] : e->items)
+    if (k.Scalar() != "server") action[k.Scalar()] = to_json(v);
+  auto parsed = mock::parse_action(action);
+  if (!parsed) {
+    const YAML::Node* where = e->value(parsed.error().field);
+    error(where ? *where : item, parsed.error().message);
+    return false;
+  }
+  // References must name what the scenario defines (rooms may be created by earlier steps).
+  bool ok = true;
+  if (action.contains("participant") && action["participant"].is_string() &&
+      !known_participant(s, action["participant"].get<std::string>())) {
+    unknown_participant(*e->value("participant"), s, action["participant"].get<std::string>());
+    ok = false;
+  }
+  if (action.contains("room") && action["room"].is_string()) {
+    std::string room = action["room"].get<std::string>();
+    if (name == "createRoom") {
+      rooms_.insert(room);
+    } else if (!rooms_.count(room)) {
+      std::string hint = did_you_mean(room, std::vector<std::string>(rooms_.begin(), rooms_.end()));
+      error(*e->value("room"), "unknown room '" + room + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      ok = false;
+    }
+  }
+  step.summary = "server " + name;
+  for (auto it = action.begin(); it != action.end(); ++it)
+    if (it.key() != "action") step.summary += " " + it.key() + "=" + (it->is_string() ? it->get<std::string>() : text::dump_json(*it));
+  step.body = ServerStep{action, *parsed};
+  return ok;
+}
+
+bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
+  const YAML::Node name_node = item["do"];
+  if (!name_node.IsScalar()) {
+    error(name_node, "'do' names the client action, like 'do: join'");
+    return false;
+  }
+  std::string name = name_node.Scalar();
+  auto action = client_actions().find(name);
+  if (action == client_actions().end()) {
+    std::string hint = did_you_mean(name, keys_of(client_actions()));
+    error(name_node, "unknown client action '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    return false;
+  }
+  std::vector<std::string> allowed = action->second;
+  allowed.insert(allowed.end(), {"do", "participant", "expectError", "within"});
+  auto e = mapping(item, "client action '" + name + "'", allowed);
+  if (!e) return false;
+  auto participant = step_participant(*e, item, s);
+  if (!participant) return false;
+  ClientStep c;
+  c.participant = *participant;
+  c.action = name;
+  for (const auto& [k, v] : e->items) {
+    std::string key = k.Scalar();
+    if (key == "do" || key == "participant" || key == "expectError" || key == "within") continue;
+    c.args[key] = to_json(v);
+  }
+  if (const auto* w = e->value("within")) {
+    auto d = duration(*w, "within");
+    if (!d) return false;
+    c.within = *d;
+  }
+  if (c.args.contains("call") && c.args["call"] != "main" && c.args["call"] != "room") {
+    error(*e->value("call"), "'call' is main or room");
+    return false;
+  }
+  if (const auto* err = e->value("expectError")) {
+    auto ee = mapping(*err, "'expectError'", {"code", "subCode", "category"});
+    if (!ee) return false;
+    c.expect_error = to_json(*err);
+  }
+  step.summary = "do " + name + " (" + c.participant + ")";
+  step.body = std::move(c);
+  return true;
+}
+
+bool Loader::read_advance_step(const YAML::Node& item, Step& step) {
+  auto e = mapping(item, "'advance'", {"advance"});
+  if (!e) return false;
+  auto d = duration(*e->value("advance"), "advance");
+  if (!d) return false;
+  step.summary = "advance " + clock::format_duration(*d);
+  step.body = AdvanceStep{*d};
+  return true;
+}
+
+bool Loader::read_expect_step(const YAML::Node& item, Scenario& s, Step& step) {
+  auto e = mapping(item, "'expect'", {"expect", "participant", "data", "within", "capture"});
+  if (!e) return false;
+  bool ok = true;
+  auto within = optional_duration(*e, "within", ok);
+  auto x = read_expectation(item, *e, "expect", s);
+  if (!x || !ok) return false;
+  step.summary = "expect " + x->type + " (" + x->participant + ")";
+  step.body = ExpectStep{{*x}, within.value_or(clock::Duration(0))};
+  return true;
+}
+
+bool Loader::read_unordered_step(const YAML::Node& item, Scenario& s, Step& step) {
+  auto e = mapping(item, "'unordered'", {"unordered", "within"});
+  if (!e) return false;
+  bool ok = true;
+  auto within = optional_duration(*e, "within", ok);
+  const YAML::Node* list = e->value("unordered");
+  if (!list->IsSequence() || list->size() == 0) {
+    error(*list, "'unordered' is a list of expectations that may be met in any order");
+    return false;
+  }
+  ExpectStep group{{}, within.value_or(clock::Duration(0))};
+  for (const auto& x_node : *list) {
+    auto xe = mapping(x_node, "an expectation", {"expect", "participant", "data", "capture"});
+    if (!xe) { ok = false; continue; }
+    auto x = read_expectation(x_node, *xe, "expect", s);
+    if (!x) { ok = false; continue; }
+    group.events.push_back(*x);
+  }
+  step.summary = "unordered (" + std::to_string(group.events.size()) + " events)";
+  step.body = std::move(group);
+  return ok;
+}
+
+bool Loader::read_expect_no_step(const YAML::Node& item, Scenario& s, Step& step) {
+  auto e = mapping(item, "'expectNo'", {"expectNo", "participant", "data", "for"});
+  if (!e) return false;
+  bool ok = true;
+  auto d = optional_duration(*e, "for", ok);
+  auto x = read_expectation(item, *e, "expectNo", s);
+  if (!x || !ok) return false;
+  step.summary = "expectNo " + x->type + " (" + x->participant + ")";
+  step.body = ExpectNoStep{*x, d.value_or(clock::Duration(0))};
+  return true;
+}
+
+bool Loader::read_expect_state_step(const YAML::Node& item, Scenario& s, Step& step) {
+  auto e = mapping(item, "'expectState'", {"expectState", "participant"});
+  if (!e) return false;
+  const YAML::Node* state = e->value("expectState");
+  // The participant may be written beside the state or inside it.
+  std::optional<std::string> participant;
+  YAML::Node checks = YAML::Clone(*state);
+  if (state->IsMap() && (*state)["participant"]) {
+    auto inner = mapping(*state, "'expectState'", {});
+    if (!inner) return false;
+    participant = string(*inner, "participant", "'expectState'", false);
+    if (participant && !known_participant(s, *participant)) {
+      unknown_participant(*inner->value("participant"), s, *participant);
+      return false;
+    }
+    checks.remove("participant");
+  } else {
+    participant = step_participant(*e, item, s);
+  }
+  if (!participant) return false;
+  static const std::vector<std::string> fields = {"connectionState", "mainCall", "roomCall", "mainCallInfo", "roomCallInfo",
+                                                  "assignedBreakoutRooms",
+                                                  "breakoutRooms", "breakoutRoomsSettings", "mainCallRemoteParticipants",
+                                                  "roomCallRemoteParticipants"};
+  std::vector<std::string> allowed = fields;
+  allowed.push_back("participant");
+  auto se = mapping(*state, "'expectState'", allowed);
+  if (!se) return false;
+  step.summary = "expectState (" + *participant + ")";
+  step.body = ExpectStateStep{*participant, to_json(checks)};
+  return true;
+}
+
+}  // namespace breakout::scenario
