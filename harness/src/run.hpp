@@ -1,0 +1,166 @@
+// One scenario run, private to the harness: the io_context and virtual clock it drives, the mock
+// server and clients, the trace, and the observation log. run.cpp drives and sets up; step_runner.cpp
+// executes each kind of step and checks expectations.
+#pragma once
+
+#include <breakout/harness/runner.hpp>
+#include <breakout/mock_server/server.hpp>
+#include <breakout/protocol/trace.hpp>
+
+#include "traffic_ledger.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breakout::harness {
+
+/// What a trace records, by observation type: state changes, errors, and other events.
+inline std::string_view record_kind(const std::string& type) {
+  if (type == "callStateChanged" || type == "connectionStateChanged") return "state";
+  if (type == "automaticActionFailed") return "error";
+  return "event";
+}
+
+/// The trace of one run. The mock server tells it about the wire; the run about the rest.
+class TraceLog final : public trace::Recorder {
+ public:
+  TraceLog(const clock::Clock& clock, bool enabled) : clock_(clock), enabled_(enabled) {}
+
+  bool enabled() const { return enabled_ && !stopped_; }
+  /// Nothing more is recorded (teardown is not part of the story).
+  void stop() { stopped_ = true; }
+
+  void add(Json record) {
+    if (!enabled()) return;
+    record["t"] = clock_.now().count();
+    records_.push_back(std::move(record));
+  }
+
+  void connection(const std::string& participant, std::string_view event, std::string_view detail) override {
+    if (enabled()) records_.push_back(trace::connection_record(clock_.now().count(), participant, event, detail));
+  }
+  void frame(const std::string& participant, trace::Direction direction, std::string_view text, bool binary) override {
+    if (enabled()) records_.push_back(trace::frame_record(clock_.now().count(), participant, direction, text, binary));
+  }
+  void server_action(const Json& action) override {
+    if (enabled()) records_.push_back(trace::server_record(clock_.now().count(), action));
+  }
+
+  /// The records in a deterministic order: steps, calls and server actions stay where they were;
+  /// between them, records are ordered by time, then by participant as the scenario lists them.
+  std::vector<Json> ordered(const std::function<std::size_t(const std::string&)>& rank) const {
+    std::vector<Json> out = records_;
+    auto is_barrier = [](const Json& r) {
+      const auto& k = r["kind"];
+      return k == "step" || k == "call" || k == "server";
+    };
+    auto key = [&](const Json& r) {
+      return std::pair{r["t"].get<std::int64_t>(), r.contains("participant") ? rank(r["participant"].get<std::string>()) : 0};
+    };
+    auto begin = out.begin();
+    while (begin != out.end()) {
+      auto end = std::find_if(begin, out.end(), is_barrier);
+      std::stable_sort(begin, end, [&](const Json& a, const Json& b) { return key(a) < key(b); });
+      begin = end == out.end() ? end : end + 1;
+    }
+    return out;
+  }
+
+ private:
+  const clock::Clock& clock_;
+  bool enabled_;
+  bool stopped_ = false;
+  std::vector<Json> records_;
+};
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+/// Thrown to stop a run: the scenario failed at a step, or the wall-clock guard expired.
+struct Stop {
+  Outcome outcome;
+  Diagnostic diagnostic;
+  /// The step that failed (-1: set-up or the end-of-run check).
+  int step = -1;
+  /// The event that no expectation allowed, when that is why.
+  std::optional<Observation> unexpected;
+};
+
+class Run final : public ObservationSink {
+ public:
+  Run(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options);
+  ~Run() override;
+  void observe(const std::string& participant, const std::string& type, Json data) override;
+  void play();
+  std::chrono::microseconds setup_time() const { return setup_time_; }
+  std::chrono::microseconds steps_time() const { return steps_time_; }
+  std::vector<Json> trace() const;
+  int current_step() const { return current_step_; }
+  std::vector<Observation> log() const;
+  clock::TimePoint now() const { return clock_.now(); }
+  std::uint64_t frames() const { return ledger_.frames(); }
+
+ private:
+  // ---- driving the io_context and the virtual clock ----
+  bool wall_exceeded() const { return std::chrono::steady_clock::now() - started_ > options_.wall_timeout; }
+  /// Runs handlers until nothing is ready, nothing is in flight and no timer is due now.
+  bool settle();
+  void drain();
+  void settle_or_stop(const SourceLoc& loc);
+  /// Settles, and fires timers one at a time (settling after each) until `done` holds or virtual
+  /// time reaches `target`. Returns whether `done` held.
+  bool run_until(clock::TimePoint target, const SourceLoc& loc, const std::function<bool()>& done);
+
+  // ---- diagnostics ----
+  Diagnostic diag(const SourceLoc& loc, std::string message, std::vector<Diagnostic> notes = {}) const {
+    return Diagnostic{Diagnostic::Severity::error, loc, std::move(message), std::move(notes)};
+  }
+  static Diagnostic note(std::string message) { return Diagnostic{Diagnostic::Severity::note, {}, std::move(message), {}}; }
+  Diagnostic log_note(const std::string& participant) const;
+  [[noreturn]] void fail(const SourceLoc& loc, std::string message, std::vector<Diagnostic> notes = {},
+                         std::optional<Observation> unexpected = std::nullopt);
+  std::size_t rank(const std::string& participant) const;
+
+  // ---- set-up ----
+  void set_up();
+
+  // ---- steps ----
+  void execute(const Step& step, const ServerStep& server);
+  void execute(const Step& step, const ClientStep& c);
+  void execute(const Step& step, const AdvanceStep& a);
+  bool ignorable(const Observation& o) const;
+  bool matches(const EventExpectation& x, const Observation& o) const;
+  std::optional<std::size_t> find(const EventExpectation& x, const std::vector<std::size_t>& claimed) const;
+  std::size_t cursor(const std::string& participant) const;
+  void execute(const Step& step, const ExpectStep& e);
+  void execute(const Step& step, const ExpectNoStep& e);
+  void execute(const Step& step, const ExpectStateStep& e);
+  void check_nothing_unexpected();
+
+  const Scenario& s_;
+  RunOptions options_;
+  SteadyTime started_;
+  boost::asio::io_context io_;
+  clock::VirtualClock clock_;
+  TrafficLedger ledger_;
+  TraceLog trace_;
+  std::unique_ptr<mock::Server> server_;
+  std::unique_ptr<Driver> driver_;
+  std::vector<Observation> log_;
+  std::vector<int> step_of_;
+  std::map<std::string, std::size_t> cursors_;
+  std::map<std::string, Json> captures_;
+  bool in_setup_ = true;
+  bool in_teardown_ = false;
+  std::chrono::microseconds setup_time_{0};
+  std::chrono::microseconds steps_time_{0};
+  int current_step_ = -1;
+};
+
+}  // namespace breakout::harness
