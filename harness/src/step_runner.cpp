@@ -2,7 +2,7 @@
 // events and state, with the diagnostics a failing one gives.
 #include "run.hpp"
 
-#include "matching.hpp"
+#include <breakout/scenario/matching.hpp>
 
 #include <breakout/protocol/text.hpp>
 

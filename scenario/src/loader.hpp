@@ -5,6 +5,7 @@
 
 #include <breakout/scenario/scenario.hpp>
 #include <breakout/scenario/tree.hpp>
+#include <breakout/scenario/values.hpp>
 #include <breakout/protocol/expected.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -98,6 +99,12 @@ class Loader {
   void unknown_participant(const YAML::Node& where, const Scenario& s, const std::string& id);
   void read_rooms(const YAML::Node& n, Scenario& s);
   void read_ignore(const YAML::Node& n, Scenario& s);
+
+  // ---- expected values (value_reader.cpp) ----
+  /// Checks an expected value against what the language allows there; `what` names it in messages
+  /// ("'state'"); a key named `skip_key` in a mapping is left to the caller.
+  void check_value(const YAML::Node& n, const ValueSpec& spec, const std::string& what, const std::string& skip_key = "");
+  void check_matcher(const YAML::Node& n, const ValueSpec& spec, const std::string& what);
 
   // ---- steps (step_reader.cpp) ----
   bool check_event_type(const YAML::Node& where, const std::string& type);

@@ -41,15 +41,10 @@ std::optional<EventExpectation> Loader::read_expectation(const YAML::Node& item,
   x.participant = *participant;
   if (const auto* data = e.value("data")) {
     x.data = to_json(*data);
-    const auto& fields = event_types().at(x.type);
-    if (data->IsMap() && !fields.empty()) {
-      for (auto it = data->begin(); it != data->end(); ++it) {
-        std::string field = it->first.Scalar();
-        if (std::find(fields.begin(), fields.end(), field) == fields.end()) {
-          std::string hint = did_you_mean(field, fields);
-          error(it->first, "event '" + x.type + "' has no field '" + field + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
-        }
-      }
+    if (const ValueSpec* spec = event_data_spec(x.type)) {
+      ValueSpec named = *spec;
+      if (named.kind == ValueSpec::Kind::object) named.name = "event '" + x.type + "'";
+      check_value(*data, named, "the data of '" + x.type + "'");
     }
   }
   if (const auto* capture = e.value("capture")) {
@@ -192,8 +187,9 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
     return false;
   }
   if (const auto* err = e->value("expectError")) {
-    auto ee = mapping(*err, "'expectError'", {"code", "subCode", "category"});
-    if (!ee) return false;
+    std::size_t before = errors_.size();
+    check_value(*err, error_spec(), "'expectError'");
+    if (errors_.size() != before) return false;
     c.expect_error = to_json(*err);
   }
   step.summary = "do " + name + " (" + c.participant + ")";
@@ -251,6 +247,10 @@ bool Loader::read_expect_no_step(const YAML::Node& item, Scenario& s, Step& step
   if (!e) return false;
   bool ok = true;
   auto d = optional_duration(*e, "for", ok);
+  if (!e->value("for")) {
+    error(item, "'expectNo' needs 'for': how long nothing may happen (0ms checks only what has happened so far)");
+    ok = false;
+  }
   auto x = read_expectation(item, *e, "expectNo", s);
   if (!x || !ok) return false;
   step.summary = "expectNo " + x->type + " (" + x->participant + ")";
@@ -278,14 +278,13 @@ bool Loader::read_expect_state_step(const YAML::Node& item, Scenario& s, Step& s
     participant = step_participant(*e, item, s);
   }
   if (!participant) return false;
-  static const std::vector<std::string> fields = {"connectionState", "mainCall", "roomCall", "mainCallInfo", "roomCallInfo",
-                                                  "assignedBreakoutRooms",
-                                                  "breakoutRooms", "breakoutRoomsSettings", "mainCallRemoteParticipants",
-                                                  "roomCallRemoteParticipants"};
-  std::vector<std::string> allowed = fields;
-  allowed.push_back("participant");
-  auto se = mapping(*state, "'expectState'", allowed);
-  if (!se) return false;
+  if (!state->IsMap()) {
+    error(*state, "'expectState' maps fields of the participant's state to what they must be");
+    return false;
+  }
+  std::size_t before = errors_.size();
+  check_value(*state, state_spec(), "the state", "participant");
+  if (errors_.size() != before) return false;
   step.summary = "expectState (" + *participant + ")";
   step.body = ExpectStateStep{*participant, to_json(checks)};
   return true;

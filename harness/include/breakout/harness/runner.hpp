@@ -2,6 +2,7 @@
 #pragma once
 
 #include <breakout/harness/driver.hpp>
+#include <breakout/scenario/matching.hpp>
 #include <breakout/scenario/scenario.hpp>
 #include <breakout/protocol/traffic.hpp>
 #include <breakout/protocol/clock.hpp>
@@ -39,9 +40,11 @@ using scenario::client_actions;
 using scenario::event_types;
 using scenario::load_scenario_file;
 using scenario::load_scenario_text;
+using scenario::match;
 using scenario::render;
 using scenario::render_errors;
 using scenario::setup_json;
+using scenario::value_at;
 
 enum class Outcome { pass, fail, unresolved, timeout, skip, xfail, xpass };
 /// "PASS", "FAIL", "UNRESOLVED", "TIMEOUT", "SKIP", "XFAIL", "XPASS".
