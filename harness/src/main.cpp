@@ -118,10 +118,8 @@ int main(int argc, char** argv) {
   add_selection(list, list_sel);
 
   Selection coverage_sel;
-  std::string conformance_doc = "docs/conformance.md";
   auto* coverage = app.add_subcommand("coverage", "run the scenarios and print each rule with its scenarios and their outcomes");
   add_selection(coverage, coverage_sel);
-  coverage->add_option("--rules", conformance_doc, "the conformance document that defines the rules")->capture_default_str();
 
   // A usage mistake exits 2 like any other input the harness cannot use (docs/harness.md).
   try {
@@ -209,17 +207,13 @@ int main(int argc, char** argv) {
 
   if (*coverage) {
     // Rules are the rows of the conformance document that start with "| BR-".
-    std::ifstream doc(conformance_doc);
-    if (!doc) {
-      std::cerr << conformance_doc << ": error: cannot open the conformance document\n";
+    std::string conformance_doc;
+    auto catalogue = rule_catalogue(coverage_sel, &conformance_doc);
+    if (!catalogue || conformance_doc.empty()) {
+      print(std::cerr, (catalogue ? std::string("no conformance document: give --rules") : catalogue.error()) + "\n");
       return 2;
     }
-    std::vector<std::string> rules;
-    std::regex row(R"(^\| (BR-[A-Z]+-[0-9]+) \|)");
-    for (std::string line; std::getline(doc, line);) {
-      std::smatch m;
-      if (std::regex_search(line, m, row)) rules.push_back(m[1]);
-    }
+    const std::vector<std::string>& rules = *catalogue;
     bool broken = false;
     auto loaded = load_selected(coverage_sel, broken);
     std::map<std::string, std::vector<std::string>> by_rule;  // rule -> "outcome  file [variant]"

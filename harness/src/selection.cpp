@@ -1,6 +1,7 @@
 // Finding, filtering, sharding and loading the scenarios a command names.
 #include "selection.hpp"
 
+#include <breakout/scenario/rules.hpp>
 #include <breakout/scenario/tree.hpp>
 #include <breakout/protocol/numbers.hpp>
 #include <breakout/protocol/text.hpp>
@@ -81,17 +82,33 @@ void add_selection(CLI::App* cmd, Selection& sel) {
   cmd->add_option("--shard", sel.shard, "k/n: run the k-th of n equal parts")->check([](const std::string& s) -> std::string {
     return numbers::parse_shard(s) ? "" : "expected k/n with whole numbers 1 <= k <= n <= 100000";
   });
+  cmd->add_option("--rules", sel.rules, "the conformance document whose rules scenarios may name (default: docs/conformance.md beside the scenario tree)");
   cmd->add_option("--root", sel.root, "the scenario tree includes must stay inside (default: found from the paths)")
       ->check(CLI::ExistingDirectory);
+}
+
+Expected<std::vector<std::string>, std::string> rule_catalogue(const Selection& sel, std::string* path) {
+  std::string doc = sel.rules;
+  if (doc.empty() && !sel.paths.empty())
+    doc = scenario::default_rule_catalogue(sel.root.empty() ? scenario::ScenarioTree::find_root(sel.paths.front()) : sel.root);
+  if (path) *path = doc;
+  if (doc.empty()) return std::vector<std::string>{};
+  return scenario::read_rule_catalogue(doc);
 }
 
 std::vector<std::pair<std::string, scenario::LoadResult>> load_selected(const Selection& sel, bool& broken) {
   std::vector<std::pair<std::string, scenario::LoadResult>> out;
   broken = false;
+  auto rules = rule_catalogue(sel);
+  if (!rules) {
+    std::cerr << text::terminal_safe(rules.error()) << "\n";
+    broken = true;
+    return out;
+  }
   auto files = expand(sel.paths, broken);
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (!in_shard(i, sel.shard)) continue;
-    scenario::LoadResult loaded = scenario::load_scenario_file(files[i], scenario::LoadOptions{sel.root});
+    scenario::LoadResult loaded = scenario::load_scenario_file(files[i], scenario::LoadOptions{.root = sel.root, .known_rules = *rules});
     if (loaded.ok()) {
       std::erase_if(loaded.scenarios, [&](const scenario::Scenario& s) { return !selected(s, sel); });
       if (loaded.scenarios.empty()) continue;

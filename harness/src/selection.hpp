@@ -19,7 +19,14 @@ struct Selection {
   std::string shard;
   /// The scenario tree; empty: found from each path named (ScenarioTree::find_root).
   std::string root;
+  /// The conformance document whose rules `rules:` may name; empty: docs/conformance.md beside the
+  /// scenario tree, if there is one.
+  std::string rules;
 };
+
+/// The rule catalogue for a selection: its --rules, or the default beside the first path's tree.
+/// Empty (any well-formed id is accepted) when there is none; an error when --rules cannot be read.
+breakout::Expected<std::vector<std::string>, std::string> rule_catalogue(const Selection& sel, std::string* path = nullptr);
 
 /// The options every scenario-reading subcommand takes.
 void add_selection(CLI::App* cmd, Selection& sel);

@@ -343,7 +343,9 @@ std::optional<clock::Duration> Loader::optional_duration(const Entries& e, const
 }
 
 LoadResult load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& options) {
-  auto context = std::make_shared<LoadContext>(options.root.empty() ? ScenarioTree::find_root(path) : options.root);
+  LoadOptions resolved = options;
+  if (resolved.root.empty()) resolved.root = ScenarioTree::find_root(path);
+  auto context = std::make_shared<LoadContext>(std::move(resolved));
   return Loader(path, text, std::move(context)).load();
 }
 

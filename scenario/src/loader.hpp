@@ -43,8 +43,9 @@ struct Entries {
 /// What the loads of one scenario file share: the tree, each fixture's text (read once however
 /// often it is included), and the budgets every variant and fixture draws on.
 struct LoadContext {
-  explicit LoadContext(const std::string& root) : tree(root) {}
+  explicit LoadContext(LoadOptions options_) : tree(options_.root), options(std::move(options_)) {}
   ScenarioTree tree;
+  LoadOptions options;
   std::map<std::string, Expected<std::string, std::string>> fixtures;
   std::size_t includes = 0;
 };
@@ -86,6 +87,8 @@ class Loader {
 
   // ---- set-up (setup_reader.cpp) ----
   void read_scenario(const YAML::Node& root, Scenario& s);
+  /// Every entry of `rules:` is a rule id, and one the catalogue defines when there is one.
+  void check_rules(const Entries& e);
   /// The set-up keys, from a scenario or (fixture = true) a fixture file.
   void read_setup(const YAML::Node& root, Scenario& s, bool fixture);
   void read_meeting(const YAML::Node& n, Scenario& s);

@@ -2,6 +2,8 @@
 // ignore rules.
 #include "loader.hpp"
 
+#include <breakout/scenario/rules.hpp>
+
 #include <algorithm>
 
 namespace breakout::scenario {
@@ -14,6 +16,7 @@ void Loader::read_scenario(const YAML::Node& root, Scenario& s) {
   s.name = string(*e, "name", "the scenario", true).value_or("");
   s.description = string(*e, "description", "the scenario", false).value_or("");
   s.rules = string_list(*e, "rules");
+  check_rules(*e);
   s.tags = string_list(*e, "tags");
   s.xfail = string(*e, "xfail", "the scenario", false);
   s.skip = string(*e, "skip", "the scenario", false);
@@ -27,6 +30,22 @@ void Loader::read_scenario(const YAML::Node& root, Scenario& s) {
 }
 
 /// The set-up keys, from a scenario or (fixture = true) a fixture file.
+void Loader::check_rules(const Entries& e) {
+  const YAML::Node* list = e.value("rules");
+  if (!list || !list->IsSequence()) return;
+  const auto& known = context_->options.known_rules;
+  for (const auto& item : *list) {
+    if (!item.IsScalar()) continue;
+    const std::string& id = item.Scalar();
+    if (!is_rule_id(id)) {
+      error(item, "'" + id + "' is not a rule id (BR-AREA-N, like BR-MOVE-2)");
+    } else if (!known.empty() && std::find(known.begin(), known.end(), id) == known.end()) {
+      std::string hint = did_you_mean(id, known);
+      error(item, "unknown rule '" + id + "'" + (hint.empty() ? "; docs/conformance.md defines the rules" : "; did you mean '" + hint + "'?"));
+    }
+  }
+}
+
 void Loader::read_setup(const YAML::Node& root, Scenario& s, bool fixture) {
   std::optional<Entries> e;
   if (fixture) {

@@ -182,3 +182,15 @@ TEST_CASE("a file over 1 MiB is refused before it is parsed", "[scenario][loader
   REQUIRE(loaded.errors.size() == 1);
   CHECK(loaded.errors[0].message == "the file is " + std::to_string(text.size()) + " bytes; a scenario may have at most 1048576 (1 MiB)");
 }
+
+TEST_CASE("rules: names rule ids the catalogue defines, with did-you-mean", "[scenario][loader][rules]") {
+  LoadOptions options;
+  options.known_rules = {"BR-MOVE-1", "BR-MOVE-2"};
+  auto r = load_scenario_text("name: x\nrules: [BR-MOVE-2, BR-MOVE-3, move-1]\nparticipants: [{id: alice}]\nsteps: []\n", "r.yaml", options);
+  auto m = messages(r);
+  REQUIRE(m.size() == 2);
+  CHECK(m[0] == "r.yaml:2:20: unknown rule 'BR-MOVE-3'; did you mean 'BR-MOVE-1'?");
+  CHECK(m[1] == "r.yaml:2:31: 'move-1' is not a rule id (BR-AREA-N, like BR-MOVE-2)");
+  // Without a catalogue only the form is checked.
+  CHECK(messages(load_scenario_text("name: x\nrules: [BR-MOVE-3]\nparticipants: [{id: alice}]\nsteps: []\n", "r.yaml")).empty());
+}

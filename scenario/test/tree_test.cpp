@@ -35,7 +35,9 @@ struct Tree {
     return p.string();
   }
   LoadResult load(const std::string& rel) const {
-    return load_scenario_file((root / rel).string(), LoadOptions{(root / "scenarios").string()});
+    LoadOptions options;
+    options.root = (root / "scenarios").string();
+    return load_scenario_file((root / rel).string(), options);
   }
 };
 

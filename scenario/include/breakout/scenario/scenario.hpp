@@ -141,6 +141,8 @@ struct LoadOptions {
   /// The scenario tree (docs/scenarios.md) that includes must stay inside; empty: found from the
   /// path (ScenarioTree::find_root).
   std::string root;
+  /// The rule ids `rules:` may name (read_rule_catalogue); empty: any id of the right form.
+  std::vector<std::string> known_rules;
 };
 
 /// Reads a scenario file (a regular file of at most LoadLimits::file_bytes) and checks it.
