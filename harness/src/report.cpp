@@ -106,8 +106,11 @@ void write_json(std::ostream& out, const SuiteReport& report) {
   Json scenarios = Json::array();
   for (const auto& r : report.results) {
     Json log = Json::array();
-    for (const auto& o : r.log)
-      log.push_back({{"at", o.at.count()}, {"participant", o.participant}, {"type", o.type}, {"data", o.data}, {"setup", o.setup}});
+    for (const auto& o : r.log) {
+      Json entry = {{"at", o.at.count()}, {"participant", o.participant}, {"type", o.type}, {"data", o.data}, {"setup", o.setup}};
+      if (!o.listener.empty()) entry["listener"] = o.listener;
+      log.push_back(std::move(entry));
+    }
     scenarios.push_back({{"file", r.file},
                          {"name", r.name},
                          {"outcome", std::string(to_string(r.outcome))},

@@ -36,14 +36,15 @@ Run::~Run() {
   drain();
 }
 
-void Run::observe(const std::string& participant, const std::string& type, Json data) {
+void Run::observe(const std::string& participant, const std::string& type, Json data, const std::string& listener) {
   if (in_teardown_) return;
   if (trace_.enabled()) {
     Json record = {{"kind", record_kind(type)}, {"participant", participant}, {"type", type}, {"data", data}};
+    if (!listener.empty()) record["listener"] = listener;
     if (in_setup_) record["setup"] = true;
     trace_.add(std::move(record));
   }
-  log_.push_back(Observation{clock_.now(), participant, type, std::move(data), in_setup_, false});
+  log_.push_back(Observation{clock_.now(), participant, type, std::move(data), in_setup_, false, listener});
   step_of_.push_back(current_step_);
 }
 

@@ -96,7 +96,7 @@ class Run final : public ObservationSink {
  public:
   Run(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options);
   ~Run() override;
-  void observe(const std::string& participant, const std::string& type, Json data) override;
+  void observe(const std::string& participant, const std::string& type, Json data, const std::string& listener) override;
   void play();
   std::chrono::microseconds setup_time() const { return setup_time_; }
   std::chrono::microseconds steps_time() const { return steps_time_; }
@@ -133,6 +133,8 @@ class Run final : public ObservationSink {
   // ---- steps ----
   void execute(const Step& step, const ServerStep& server);
   void execute(const Step& step, const ClientStep& c);
+  /// A client step made inside a listener's callback: armed now, its result a callbackResult event.
+  void arm(const Step& step, const ClientStep& c);
   void execute(const Step& step, const AdvanceStep& a);
   bool ignorable(const Observation& o) const;
   bool matches(const EventExpectation& x, const Observation& o) const;

@@ -27,7 +27,8 @@ std::string format_observation(const Observation& o) {
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[+%lld.%03llds]", static_cast<long long>(o.at.count() / 1000),
                 static_cast<long long>(o.at.count() % 1000));
-  return std::string(stamp) + " " + o.participant + " " + o.type + " " + text::dump_json(o.data);
+  return std::string(stamp) + " " + o.participant + " " + o.type + (o.listener.empty() ? "" : " via " + o.listener) + " " +
+         text::dump_json(o.data);
 }
 
 namespace {

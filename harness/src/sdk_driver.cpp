@@ -80,7 +80,7 @@ class SdkDriver final : public Driver {
       c.agent->on_connection_state_changed([this, id = spec.id](const sdk::ConnectionStateChangedEvent& e) {
         Json data = {{"newValue", std::string(sdk::to_string(e.new_value))}, {"oldValue", std::string(sdk::to_string(e.old_value))}};
         data["reason"] = e.reason ? Json(std::string(sdk::to_string(*e.reason))) : Json(nullptr);
-        sink_.observe(id, "connectionStateChanged", data);
+        sink_.observe(id, "connectionStateChanged", data, "");
       });
       if (!spec.join_meeting) return done(ActionOutcome::success());
       c.main = c.agent->join({spec.meeting_link});
@@ -89,14 +89,14 @@ class SdkDriver final : public Driver {
       auto feature = c.main->feature(sdk::Features::BreakoutRooms);
       if (feature) {
         c.feature = *feature;
-        if (auto sub = subscribe(c, "breakoutRoomsUpdated"); !sub) {
+        if (auto sub = subscribe(c, "breakoutRoomsUpdated", "default"); !sub) {
           if (*pending) std::exchange(*pending, nullptr)(outcome_of(sub.error()));
           return;
         }
         c.feature->on_automatic_action_failed([this, id = spec.id](const sdk::AutomaticActionFailed& f) {
           Json data = error_json(f.error);
           data["action"] = f.action;
-          sink_.observe(id, "automaticActionFailed", data);
+          sink_.observe(id, "automaticActionFailed", data, "");
         });
       }
     });
@@ -142,12 +142,20 @@ class SdkDriver final : public Driver {
     if (action == "subscribe" || action == "unsubscribe") {
       if (!c.feature) return done(driver_error("no breakout rooms feature to act on"));
       std::string event = args.value("event", "breakoutRoomsUpdated");
+      std::string name = args.value("listener", "default");
       if (action == "subscribe") {
-        auto r = subscribe(c, event);
+        auto r = subscribe(c, event, name);
         return done(r ? ActionOutcome::success() : outcome_of(r.error()));
       }
-      auto r = c.feature->off(event, c.listener.value_or(0));
-      if (r) c.listener.reset();
+      // As a JavaScript function added twice is called twice and removed one at a time (the most
+      // recent first), a name subscribed twice holds two listeners. An unknown name is off() with
+      // an id the SDK never gave, which changes nothing (a wrong event name still fails as it must).
+      auto it = c.listeners.find(name);
+      auto r = c.feature->off(event, it == c.listeners.end() ? 0 : it->second.back());
+      if (r && it != c.listeners.end()) {
+        it->second.pop_back();
+        if (it->second.empty()) c.listeners.erase(it);
+      }
       return done(r ? ActionOutcome::success() : outcome_of(r.error()));
     }
     if (action == "getFeature") {
@@ -160,6 +168,13 @@ class SdkDriver final : public Driver {
       return done(ActionOutcome::success());
     }
     done(driver_error("the SDK driver has no action '" + action + "'"));
+  }
+
+  void arm(const std::string& participant, const std::string& listener, const std::string& event, const std::string& action,
+           const Json& args, Done done) override {
+    auto it = clients_.find(participant);
+    if (it == clients_.end()) return done(driver_error(participant + " has no client"));
+    it->second.armed.push_back({listener, event, action, args, std::move(done)});
   }
 
   Json state(const std::string& participant) const override {
@@ -202,7 +217,17 @@ class SdkDriver final : public Driver {
     std::shared_ptr<sdk::Call> main;
     std::shared_ptr<sdk::Call> room;
     std::shared_ptr<sdk::BreakoutRoomsCallFeature> feature;
-    std::optional<sdk::ListenerId> listener;
+    /// The feature's listeners by the scenario's names ("default" is subscribed at set-up).
+    std::map<std::string, std::vector<sdk::ListenerId>> listeners;
+    /// Actions to make inside a listener's callback, in the order armed.
+    struct Armed {
+      std::string listener;
+      std::string event;
+      std::string action;
+      Json args;
+      Done done;
+    };
+    std::vector<Armed> armed;
   };
 
   void watch_call(const std::string& id, const std::shared_ptr<sdk::Call>& call, const std::string& label,
@@ -212,7 +237,8 @@ class SdkDriver final : public Driver {
       auto call = weak.lock();
       sink_.observe(id, "callStateChanged",
                     {{"call", label}, {"callId", call ? call->id() : ""}, {"state", std::string(sdk::to_string(new_state))},
-                     {"oldState", std::string(sdk::to_string(old_state))}});
+                     {"oldState", std::string(sdk::to_string(old_state))}},
+                    "");
       if (pending && *pending) {
         if (new_state == sdk::CallState::Connected) std::exchange(*pending, nullptr)(ActionOutcome::success());
         else if (new_state == sdk::CallState::Disconnected)
@@ -222,13 +248,15 @@ class SdkDriver final : public Driver {
     });
   }
 
-  sdk::Result<sdk::ListenerId> subscribe(Client& c, const std::string& event) {
-    auto r = c.feature->on(event, [this, id = c.id](const sdk::BreakoutRoomsEventData& e) { on_update(id, e); });
-    if (r) c.listener = *r;
+  sdk::Result<sdk::ListenerId> subscribe(Client& c, const std::string& event, const std::string& name) {
+    auto r = c.feature->on(event, [this, id = c.id, name](const sdk::BreakoutRoomsEventData& e) { on_update(id, name, e); });
+    if (r) c.listeners[name].push_back(*r);
     return r;
   }
 
-  void on_update(const std::string& id, const sdk::BreakoutRoomsEventData& e) {
+  /// One listener's callback: the event is observed as that listener's, then the actions armed for
+  /// this listener and event type are made, here, inside the callback.
+  void on_update(const std::string& id, const std::string& listener, const sdk::BreakoutRoomsEventData& e) {
     std::string type(sdk::event_type(e));
     Json data;
     if (auto* rooms = std::get_if<sdk::BreakoutRoomsEvent>(&e)) data = rooms_json(rooms->data);
@@ -242,7 +270,18 @@ class SdkDriver final : public Driver {
         watch_call(id, c.room, "room", nullptr);
       }
     }
-    sink_.observe(id, type, data);
+    sink_.observe(id, type, data, listener == "default" ? "" : listener);
+    auto& armed = clients_[id].armed;
+    std::vector<Client::Armed> due;
+    for (auto it = armed.begin(); it != armed.end();) {
+      if (it->listener == listener && it->event == type) {
+        due.push_back(std::move(*it));
+        it = armed.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& a : due) perform(id, a.action, a.args, std::move(a.done));
   }
 
   boost::asio::io_context& io_;

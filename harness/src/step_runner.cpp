@@ -18,6 +18,7 @@ void Run::execute(const Step& step, const ServerStep& server) {
 }
 
 void Run::execute(const Step& step, const ClientStep& c) {
+  if (c.inside) return arm(step, c);
   // Shared with the callback: it may come after this step has given up (teardown, observe-only runs).
   auto result = std::make_shared<std::optional<ActionOutcome>>();
   auto& outcome = *result;
@@ -38,7 +39,7 @@ void Run::execute(const Step& step, const ClientStep& c) {
     r["participant"] = c.participant;
     trace_.add(std::move(r));
   }
-  log_.push_back(Observation{clock_.now(), c.participant, "actionCompleted", record, false, true});
+  log_.push_back(Observation{clock_.now(), c.participant, "actionCompleted", record, false, true, ""});
   step_of_.push_back(current_step_);
   if (options_.observe_only) return;
   if (c.expect_error) {
@@ -65,9 +66,24 @@ bool Run::ignorable(const Observation& o) const {
   });
 }
 
+void Run::arm(const Step& step, const ClientStep& c) {
+  trace_.add({{"kind", "call"}, {"participant", c.participant}, {"action", c.action}, {"args", c.args},
+              {"inside", {{"listener", c.inside->listener}, {"event", c.inside->event}}}});
+  // The call is made later, inside the callback; what it gives is an event like any other.
+  driver_->arm(c.participant, c.inside->listener, c.inside->event, c.action, c.args, [this, participant = c.participant,
+                                                                                       action = c.action](ActionOutcome o) {
+    Json data = {{"action", action}, {"ok", o.ok}};
+    if (!o.ok)
+      for (const char* key : {"code", "subCode", "category", "message"})
+        if (o.error.contains(key)) data[key] = o.error[key];
+    observe(participant, "callbackResult", std::move(data), "");
+  });
+  settle_or_stop(step.loc);
+}
+
 bool Run::matches(const EventExpectation& x, const Observation& o) const {
   // Set-up is how participants got to the start; expectations are about what the steps cause.
-  if (o.setup || o.participant != x.participant || o.type != x.type || o.consumed) return false;
+  if (o.setup || o.participant != x.participant || o.type != x.type || o.consumed || o.listener != x.listener) return false;
   return !x.data || !match(*x.data, o.data, captures_);
 }
 

@@ -248,6 +248,15 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       for (auto it = r["action"].begin(); it != r["action"].end(); ++it)
         if (it.key() != "action") fields.emplace_back(it.key(), it.value());
       steps += step_block(fields);
+    } else if (kind == "call" && r.contains("inside") && r["inside"].is_object()) {
+      // A call armed to be made inside a listener's callback: its result is an event, recorded as such.
+      advance_to(at);
+      std::vector<std::pair<std::string, Json>> fields{{"do", r["action"]}};
+      fields = with_participant(fields, participant);
+      Json args = r.value("args", Json::object());
+      for (auto it = args.begin(); it != args.end(); ++it) fields.emplace_back(it.key(), it.value());
+      fields.emplace_back("inside", r["inside"]);
+      steps += step_block(fields);
     } else if (kind == "call") {
       advance_to(at);
       const Json* error = nullptr;
@@ -275,6 +284,7 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       }
       std::vector<std::pair<std::string, Json>> fields{{"expect", r["type"]}};
       fields = with_participant(fields, participant);
+      if (r.contains("listener") && r["listener"].is_string()) fields.emplace_back("listener", r["listener"]);
       if (!r["data"].is_null() || r["type"] == "assignedBreakoutRooms") fields.emplace_back("data", r["data"]);
       if (at > now) fields.emplace_back("within", clock::format_duration(clock::Duration(at - now)));
       now = std::max(now, at);

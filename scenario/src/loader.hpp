@@ -117,6 +117,11 @@ class Loader {
   void read_steps(const YAML::Node& n, Scenario& s);
   bool read_server_step(const YAML::Node& item, Scenario& s, Step& step);
   bool read_client_step(const YAML::Node& item, Scenario& s, Step& step);
+  /// `inside: {listener, event}` of a client step.
+  std::optional<CallbackTrigger> read_trigger(const YAML::Node& n, const std::string& participant);
+  /// Whether a listener of the participant by that name is subscribed by an earlier step (or is
+  /// the default one); an error at `where` if not.
+  bool check_listener(const YAML::Node& where, const std::string& participant, const std::string& name);
   bool read_advance_step(const YAML::Node& item, Step& step);
   bool read_expect_step(const YAML::Node& item, Scenario& s, Step& step);
   bool read_unordered_step(const YAML::Node& item, Scenario& s, Step& step);
@@ -131,6 +136,8 @@ class Loader {
   std::vector<Diagnostic> errors_;
   std::vector<std::pair<std::string, std::string>> missing_;
   std::set<std::string> rooms_;
+  /// Listener names each participant's steps have subscribed so far.
+  std::map<std::string, std::set<std::string>> listeners_;
 };
 
 }  // namespace breakout::scenario

@@ -39,6 +39,15 @@ std::optional<EventExpectation> Loader::read_expectation(const YAML::Node& item,
   if (!type || !check_event_type(*e.value(type_key), *type) || !participant) return std::nullopt;
   x.type = *type;
   x.participant = *participant;
+  if (const auto* listener = e.value("listener")) {
+    const auto& via = listener_event_types();
+    if (std::find(via.begin(), via.end(), x.type) == via.end()) {
+      error(*e.key("listener"), "'" + x.type + "' does not come through a listener; only breakout rooms events do");
+      return std::nullopt;
+    }
+    if (!listener->IsScalar() || !check_listener(*listener, x.participant, listener->Scalar())) return std::nullopt;
+    if (listener->Scalar() != "default") x.listener = listener->Scalar();
+  }
   if (const auto* data = e.value("data")) {
     x.data = to_json(*data);
     if (const ValueSpec* spec = event_data_spec(x.type)) {
@@ -97,6 +106,38 @@ void Loader::read_steps(const YAML::Node& n, Scenario& s) {
     else ok = read_expect_state_step(item, s, step);
     if (ok) s.steps.push_back(std::move(step));
   }
+}
+
+std::optional<CallbackTrigger> Loader::read_trigger(const YAML::Node& n, const std::string& participant) {
+  auto e = mapping(n, "'inside'", {"listener", "event"});
+  if (!e) return std::nullopt;
+  CallbackTrigger t;
+  auto event = string(*e, "event", "'inside'", true);
+  flush_missing(n);
+  if (!event) return std::nullopt;
+  const auto& via = listener_event_types();
+  if (std::find(via.begin(), via.end(), *event) == via.end()) {
+    std::string hint = did_you_mean(*event, via);
+    error(*e->value("event"), "'inside' waits for an event a listener receives: " + std::string("assignedBreakoutRooms, breakoutRooms, ") +
+                                  "breakoutRoomsSettings or join" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    return std::nullopt;
+  }
+  t.event = *event;
+  if (auto listener = string(*e, "listener", "'inside'", false)) {
+    if (!check_listener(*e->value("listener"), participant, *listener)) return std::nullopt;
+    t.listener = *listener;
+  }
+  return t;
+}
+
+bool Loader::check_listener(const YAML::Node& where, const std::string& participant, const std::string& name) {
+  if (name == "default") return true;
+  const auto& known = listeners_[participant];
+  if (known.count(name)) return true;
+  std::string hint = did_you_mean(name, std::vector<std::string>(known.begin(), known.end()));
+  error(where, "no listener '" + name + "' of " + participant + " is subscribed by an earlier step" +
+                   (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  return false;
 }
 
 bool Loader::read_server_step(const YAML::Node& item, Scenario& s, Step& step) {
@@ -163,8 +204,12 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
     error(name_node, "unknown client action '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     return false;
   }
+  static const std::vector<std::string> in_callbacks = {"subscribe", "unsubscribe", "join", "returnToMainMeeting", "hold", "resume",
+                                                       "hangUp"};
+  bool may_be_inside = std::find(in_callbacks.begin(), in_callbacks.end(), name) != in_callbacks.end();
   std::vector<std::string> allowed = action->second;
   allowed.insert(allowed.end(), {"do", "participant", "expectError", "within"});
+  if (may_be_inside) allowed.push_back("inside");
   auto e = mapping(item, "client action '" + name + "'", allowed);
   if (!e) return false;
   auto participant = step_participant(*e, item, s);
@@ -174,8 +219,28 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
   c.action = name;
   for (const auto& [k, v] : e->items) {
     std::string key = k.Scalar();
-    if (key == "do" || key == "participant" || key == "expectError" || key == "within") continue;
+    if (key == "do" || key == "participant" || key == "expectError" || key == "within" || key == "inside") continue;
     c.args[key] = to_json(v);
+  }
+  if (const auto* inside = e->value("inside")) {
+    c.inside = read_trigger(*inside, c.participant);
+    if (!c.inside) return false;
+    for (const char* key : {"within", "expectError"})
+      if (const YAML::Node* k = e->key(key)) {
+        error(*k, std::string("a call made inside a callback has no '") + key + "': its result is a callbackResult event to expect");
+        return false;
+      }
+  }
+  // Listener names: subscribe introduces one; unsubscribe must name one introduced before.
+  if (name == "subscribe" || name == "unsubscribe") {
+    const YAML::Node* listener = e->value("listener");
+    std::string listener_name = listener && listener->IsScalar() ? listener->Scalar() : "default";
+    if (listener && (!listener->IsScalar() || listener_name.empty())) {
+      error(*listener, "'listener' names a listener, like 'second'");
+      return false;
+    }
+    if (name == "subscribe") listeners_[c.participant].insert(listener_name);
+    else if (!check_listener(listener ? *listener : item, c.participant, listener_name)) return false;
   }
   if (const auto* w = e->value("within")) {
     auto d = duration(*w, "within");
@@ -192,7 +257,8 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
     if (errors_.size() != before) return false;
     c.expect_error = to_json(*err);
   }
-  step.summary = "do " + name + " (" + c.participant + ")";
+  step.summary = "do " + name + " (" + c.participant + ")" +
+                 (c.inside ? " inside " + c.inside->listener + "'s next " + c.inside->event : std::string());
   step.body = std::move(c);
   return true;
 }
@@ -208,7 +274,7 @@ bool Loader::read_advance_step(const YAML::Node& item, Step& step) {
 }
 
 bool Loader::read_expect_step(const YAML::Node& item, Scenario& s, Step& step) {
-  auto e = mapping(item, "'expect'", {"expect", "participant", "data", "within", "capture"});
+  auto e = mapping(item, "'expect'", {"expect", "participant", "data", "within", "capture", "listener"});
   if (!e) return false;
   bool ok = true;
   auto within = optional_duration(*e, "within", ok);
@@ -231,7 +297,7 @@ bool Loader::read_unordered_step(const YAML::Node& item, Scenario& s, Step& step
   }
   ExpectStep group{{}, within.value_or(clock::Duration(0))};
   for (const auto& x_node : *list) {
-    auto xe = mapping(x_node, "an expectation", {"expect", "participant", "data", "capture"});
+    auto xe = mapping(x_node, "an expectation", {"expect", "participant", "data", "capture", "listener"});
     if (!xe) { ok = false; continue; }
     auto x = read_expectation(x_node, *xe, "expect", s);
     if (!x) { ok = false; continue; }
@@ -243,7 +309,7 @@ bool Loader::read_unordered_step(const YAML::Node& item, Scenario& s, Step& step
 }
 
 bool Loader::read_expect_no_step(const YAML::Node& item, Scenario& s, Step& step) {
-  auto e = mapping(item, "'expectNo'", {"expectNo", "participant", "data", "for"});
+  auto e = mapping(item, "'expectNo'", {"expectNo", "participant", "data", "for", "listener"});
   if (!e) return false;
   bool ok = true;
   auto d = optional_duration(*e, "for", ok);

@@ -109,6 +109,14 @@ const ValueSpec* event_data_spec(const std::string& type) {
                                             {"subCode", plain(K::integer, "a subCode")},
                                             {"category", category()},
                                             {"message", plain(K::string, "a message")}})},
+      {"callbackResult",
+       object("the result of a call made in a callback",
+              {{"action", words("a client action", {"subscribe", "unsubscribe", "join", "returnToMainMeeting", "hold", "resume", "hangUp"})},
+               {"ok", plain(K::boolean, "true or false")},
+               {"code", plain(K::integer, "a code")},
+               {"subCode", plain(K::integer, "a subCode")},
+               {"category", category()},
+               {"message", plain(K::string, "a message")}})},
   };
   auto it = specs.find(type);
   return it == specs.end() ? nullptr : &it->second;

@@ -18,7 +18,13 @@ const std::map<std::string, std::vector<std::string>>& event_types() {
       {"callStateChanged", {"call", "callId", "state", "oldState"}},
       {"connectionStateChanged", {"newValue", "oldValue", "reason"}},
       {"automaticActionFailed", {"action", "code", "subCode", "category", "message"}},
+      {"callbackResult", {"action", "ok", "code", "subCode", "category", "message"}},
   };
+  return types;
+}
+
+const std::vector<std::string>& listener_event_types() {
+  static const std::vector<std::string> types = {"assignedBreakoutRooms", "breakoutRooms", "breakoutRoomsSettings", "join"};
   return types;
 }
 
@@ -30,8 +36,8 @@ const std::map<std::string, std::vector<std::string>>& client_actions() {
       {"hold", {"call"}},
       {"resume", {"call"}},
       {"hangUp", {"call"}},
-      {"subscribe", {"event"}},
-      {"unsubscribe", {"event"}},
+      {"subscribe", {"event", "listener"}},
+      {"unsubscribe", {"event", "listener"}},
       {"getFeature", {}},
       {"dispose", {}},
   };

@@ -63,6 +63,49 @@ TEST_CASE("BR-EVT-6: after off() that listener gets nothing more, other listener
   CHECK(f.events.size() == 2);
 }
 
+TEST_CASE("BR-EVT-7: a listener removed during a delivery still gets that event, one added gets only later ones",
+          "[sdk][events]") {
+  ClientFixture f;
+  f.join_meeting();
+  std::vector<std::string> calls;
+  std::optional<ListenerId> second, third;
+  // The first listener, on the first event, removes the second and adds a third.
+  auto first = f.feature->on("breakoutRoomsUpdated", [&](const BreakoutRoomsEventData&) {
+    calls.push_back("first");
+    if (second) {
+      REQUIRE(f.feature->off("breakoutRoomsUpdated", *second));
+      second.reset();
+      third = *f.feature->on("breakoutRoomsUpdated", [&](const BreakoutRoomsEventData&) { calls.push_back("third"); });
+    }
+  });
+  REQUIRE(first);
+  second = *f.feature->on("breakoutRoomsUpdated", [&](const BreakoutRoomsEventData&) { calls.push_back("second"); });
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", false, false)));
+  f.settle();
+  // The set was fixed when the event's delivery began: second still gets it, third does not.
+  CHECK(calls == std::vector<std::string>{"first", "second"});
+  calls.clear();
+  f.service.details(2, ClientFixture::assigned(ClientFixture::room("r2", false, false)));
+  f.settle();
+  CHECK(calls == std::vector<std::string>{"first", "third"});
+}
+
+TEST_CASE("BR-EVT-8: a listener that removes itself gets the event it is handling and nothing after", "[sdk][events]") {
+  ClientFixture f;
+  f.join_meeting();
+  int calls = 0;
+  std::optional<ListenerId> self;
+  self = *f.feature->on("breakoutRoomsUpdated", [&](const BreakoutRoomsEventData&) {
+    ++calls;
+    REQUIRE(f.feature->off("breakoutRoomsUpdated", *self));
+  });
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", false, false)));
+  f.service.details(2, ClientFixture::assigned(ClientFixture::room("r2", false, false)));
+  f.settle();
+  CHECK(calls == 1);
+  CHECK(f.events.size() == 2);  // the fixture's own listener is unaffected
+}
+
 TEST_CASE("BR-EVT-2: a repeated identical update raises nothing", "[sdk][events]") {
   ClientFixture f;
   f.join_meeting();

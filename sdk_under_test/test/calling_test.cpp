@@ -156,6 +156,34 @@ TEST_CASE("BR-JOIN-1 and BR-JOIN-3: join() holds the main meeting, raises join, 
   CHECK(f.service.count("hold") == 1);
 }
 
+TEST_CASE("BR-EVT-9: join() called inside the listener's callback works as it does outside", "[sdk][join][events]") {
+  ClientFixture f;
+  f.join_meeting();
+  std::vector<std::string> order;
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  bool in_callback = false;
+  f.main->on_state_changed([&](CallState, CallState s) {
+    order.push_back(std::string(in_callback ? "(inside) " : "") + "main " + std::string(to_string(s)));
+  });
+  REQUIRE(f.feature->on("breakoutRoomsUpdated", [&](const BreakoutRoomsEventData& e) {
+    in_callback = true;
+    if (auto* a = std::get_if<AssignedBreakoutRoomsEvent>(&e); a && a->data && a->data->state() == BreakoutRoomState::open) {
+      order.push_back("open");
+      a->data->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+      CHECK_FALSE(result);  // the result comes later, never from inside the call
+    }
+    if (std::get_if<JoinBreakoutRoomsEvent>(&e)) order.push_back("join");
+    in_callback = false;
+  }));
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  REQUIRE(result);
+  REQUIRE(*result);
+  CHECK(order == std::vector<std::string>{"open", "main LocalHold", "join"});
+  CHECK((*result).value()->state() == CallState::Connected);
+  CHECK(f.service.count("hold") == 1);
+}
+
 TEST_CASE("BR-MOVE-1: the auto-move delay is configurable", "[sdk][move]") {
   boost::asio::io_context io;
   clock::VirtualClock clock;

@@ -12,11 +12,13 @@
 namespace breakout::harness {
 
 /// Receives everything the SDK does that a scenario can expect, as (type, data) per participant.
-/// Types and data shapes are listed in docs/scenarios.md ("Events").
+/// Types and data shapes are listed in docs/scenarios.md ("Events"). `listener` names the listener
+/// a breakout rooms event reached ("" for the default one and for other events).
 class ObservationSink {
  public:
   virtual ~ObservationSink() = default;
-  virtual void observe(const std::string& participant, const std::string& type, nlohmann::json data) = 0;
+  virtual void observe(const std::string& participant, const std::string& type, nlohmann::json data,
+                       const std::string& listener) = 0;
 };
 
 struct ParticipantSpec {
@@ -50,6 +52,11 @@ class Driver {
   virtual void add_participant(const ParticipantSpec& spec, Done done) = 0;
   /// Performs a client action (names and arguments: harness::client_actions()).
   virtual void perform(const std::string& participant, const std::string& action, const nlohmann::json& args, Done done) = 0;
+  /// Arms a client action to be made inside a listener's callback: the next time the participant's
+  /// listener `listener` ("default", or a name given to subscribe) receives an event of type
+  /// `event`, the action is called from within that callback; `done` gets its outcome later.
+  virtual void arm(const std::string& participant, const std::string& listener, const std::string& event, const std::string& action,
+                   const nlohmann::json& args, Done done) = 0;
   /// The participant's observable state (docs/scenarios.md, "State").
   virtual nlohmann::json state(const std::string& participant) const = 0;
   /// Disconnects every client.

@@ -21,6 +21,7 @@ namespace breakout::harness {
 
 // The harness plays scenarios: the language's types and functions are its vocabulary.
 using scenario::AdvanceStep;
+using scenario::CallbackTrigger;
 using scenario::ClientStep;
 using scenario::Diagnostic;
 using scenario::EventExpectation;
@@ -60,6 +61,8 @@ struct Observation {
   bool setup = false;
   /// Matched by an expectation.
   bool consumed = false;
+  /// The listener a breakout rooms event reached: "" for the default one (and other events).
+  std::string listener;
 };
 
 struct ScenarioResult {

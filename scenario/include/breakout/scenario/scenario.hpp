@@ -39,11 +39,21 @@ struct ServerStep {
   mock::Action parsed;
 };
 
+/// When an action runs inside a listener's callback: the next time that listener receives an event
+/// of that type (docs/scenarios.md, "Listeners and callbacks").
+struct CallbackTrigger {
+  std::string listener = "default";
+  std::string event;
+};
+
 /// A call the participant's SDK client makes.
 struct ClientStep {
   std::string participant;
   std::string action;
   Json args = Json::object();
+  /// Set: the call is made inside a listener's callback, later; its result is a `callbackResult`
+  /// event. Unset: the call is made now and the step waits for its result.
+  std::optional<CallbackTrigger> inside;
   /// When set, the action must fail with these fields (code, subCode, category).
   std::optional<Json> expect_error;
   /// Virtual time the action may take to complete (0: it completes at once, as most do).
@@ -58,6 +68,9 @@ struct AdvanceStep {
 struct EventExpectation {
   std::string participant;
   std::string type;
+  /// The listener that must have received it: "" for the default one (and for events that do not
+  /// come through listeners).
+  std::string listener;
   std::optional<Json> data;
   /// Values to remember from the matched event: name → dotted path into its data.
   std::map<std::string, std::string> capture;
@@ -152,6 +165,9 @@ LoadResult load_scenario_text(const std::string& text, const std::string& path, 
 /// The set-up of a scenario in the scenario language (meeting, clientOptions, participants, rooms),
 /// as JSON with defaults left out: a trace's header keeps it, trace-to-scenario writes it back.
 Json setup_json(const Scenario& scenario);
+
+/// The event types that come through the breakout rooms feature's listeners.
+const std::vector<std::string>& listener_event_types();
 
 /// The event types a scenario can expect, and the data fields each has.
 const std::map<std::string, std::vector<std::string>>& event_types();

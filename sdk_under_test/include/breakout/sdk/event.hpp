@@ -11,9 +11,11 @@ namespace breakout::sdk {
 
 using ListenerId = std::uint64_t;
 
-/// A list of listeners. Emitting is safe while listeners add or remove listeners: a listener
-/// removed during an emit is not called afterwards, one added during an emit is called from the
-/// next emit on. Single-threaded, like everything in the SDK.
+/// A list of listeners, with the semantics of Node.js's EventEmitter (BR-EVT-7): the listeners an
+/// event reaches are those subscribed when its delivery starts, in the order they subscribed. A
+/// listener removed during a delivery still gets the event being delivered (if its turn has not
+/// come) and nothing after; one added during a delivery gets the next event on. Single-threaded,
+/// like everything in the SDK.
 template <class... Args>
 class EventSource {
  public:
@@ -34,19 +36,15 @@ class EventSource {
   }
 
   void emit(const Args&... args) {
+    // The set is fixed now: what listeners add or remove while it is delivered applies from the
+    // next event on. The snapshot shares each listener, so one removed meanwhile stays callable.
     auto snapshot = listeners_;
-    for (const auto& [id, listener] : snapshot) {
-      if (!contains(id)) continue;
-      (*listener)(args...);
-    }
+    for (const auto& entry : snapshot) (*entry.second)(args...);
   }
 
   bool empty() const { return listeners_.empty(); }
 
  private:
-  bool contains(ListenerId id) const {
-    return std::any_of(listeners_.begin(), listeners_.end(), [id](const auto& l) { return l.first == id; });
-  }
   ListenerId next_id_ = 1;
   std::vector<std::pair<ListenerId, std::shared_ptr<Listener>>> listeners_;
 };
