@@ -79,6 +79,15 @@ int main(int argc, char** argv) {
   app.add_option("--max-pending-per-source", options.max_pending_per_source,
                  "connections not yet upgraded from one address; past this its oldest is closed to make room")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  auto deadline = [&](const char* name, std::chrono::milliseconds& value, const char* what) {
+    app.add_option_function<std::int64_t>(
+           name, [&value](std::int64_t ms) { value = std::chrono::milliseconds(ms); }, what)
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}));
+  };
+  deadline("--upgrade-deadline-ms", options.upgrade_deadline, "real time a connection has to upgrade (default 5000)");
+  deadline("--close-deadline-ms", options.close_deadline, "real time a close handshake may take (default 2000)");
+  deadline("--slow-reader-deadline-ms", options.slow_reader_deadline,
+           "real time a write may go without progress before the client is closed with 1008 (default 10000)");
   app.add_option("--control-secret", control_secret,
                  "the secret POST /actions and GET /legs require in X-Control-Secret (default: "
                  "$MOCK_SERVER_CONTROL_SECRET, else a random one, printed at start)");
