@@ -133,8 +133,9 @@ class Run final : public ObservationSink {
   // ---- steps ----
   void execute(const Step& step, const ServerStep& server);
   void execute(const Step& step, const ClientStep& c);
-  /// A client step made inside a listener's callback: armed now, its result a callbackResult event.
-  void arm(const Step& step, const ClientStep& c);
+  /// A client step the story does not wait for (made inside a listener's callback, or with
+  /// `wait: false`): started or armed now, its result a callResult event.
+  void start_without_waiting(const Step& step, const ClientStep& c);
   void execute(const Step& step, const AdvanceStep& a);
   bool ignorable(const Observation& o) const;
   bool matches(const EventExpectation& x, const Observation& o) const;

@@ -18,7 +18,7 @@ void Run::execute(const Step& step, const ServerStep& server) {
 }
 
 void Run::execute(const Step& step, const ClientStep& c) {
-  if (c.inside) return arm(step, c);
+  if (c.inside || !c.wait) return start_without_waiting(step, c);
   // Shared with the callback: it may come after this step has given up (teardown, observe-only runs).
   auto result = std::make_shared<std::optional<ActionOutcome>>();
   auto& outcome = *result;
@@ -66,18 +66,21 @@ bool Run::ignorable(const Observation& o) const {
   });
 }
 
-void Run::arm(const Step& step, const ClientStep& c) {
-  trace_.add({{"kind", "call"}, {"participant", c.participant}, {"action", c.action}, {"args", c.args},
-              {"inside", {{"listener", c.inside->listener}, {"event", c.inside->event}}}});
-  // The call is made later, inside the callback; what it gives is an event like any other.
-  driver_->arm(c.participant, c.inside->listener, c.inside->event, c.action, c.args, [this, participant = c.participant,
-                                                                                       action = c.action](ActionOutcome o) {
+void Run::start_without_waiting(const Step& step, const ClientStep& c) {
+  Json record = {{"kind", "call"}, {"participant", c.participant}, {"action", c.action}, {"args", c.args}};
+  if (c.inside) record["inside"] = {{"listener", c.inside->listener}, {"event", c.inside->event}};
+  if (!c.wait) record["wait"] = false;
+  trace_.add(std::move(record));
+  // What the call gives comes later, as an event like any other.
+  auto on_result = [this, participant = c.participant, action = c.action](ActionOutcome o) {
     Json data = {{"action", action}, {"ok", o.ok}};
     if (!o.ok)
       for (const char* key : {"code", "subCode", "category", "message"})
         if (o.error.contains(key)) data[key] = o.error[key];
-    observe(participant, "callbackResult", std::move(data), "");
-  });
+    observe(participant, "callResult", std::move(data), "");
+  };
+  if (c.inside) driver_->arm(c.participant, c.inside->listener, c.inside->event, c.action, c.args, std::move(on_result));
+  else driver_->perform(c.participant, c.action, c.args, std::move(on_result));
   settle_or_stop(step.loc);
 }
 

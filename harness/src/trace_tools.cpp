@@ -248,14 +248,16 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
       for (auto it = r["action"].begin(); it != r["action"].end(); ++it)
         if (it.key() != "action") fields.emplace_back(it.key(), it.value());
       steps += step_block(fields);
-    } else if (kind == "call" && r.contains("inside") && r["inside"].is_object()) {
-      // A call armed to be made inside a listener's callback: its result is an event, recorded as such.
+    } else if (kind == "call" && ((r.contains("inside") && r["inside"].is_object()) || !flag_or(r, "wait", true))) {
+      // A call the story did not wait for (armed for a callback, or wait: false): its result is an
+      // event, recorded as such.
       advance_to(at);
       std::vector<std::pair<std::string, Json>> fields{{"do", r["action"]}};
       fields = with_participant(fields, participant);
       Json args = r.value("args", Json::object());
       for (auto it = args.begin(); it != args.end(); ++it) fields.emplace_back(it.key(), it.value());
-      fields.emplace_back("inside", r["inside"]);
+      if (r.contains("inside")) fields.emplace_back("inside", r["inside"]);
+      else fields.emplace_back("wait", false);
       steps += step_block(fields);
     } else if (kind == "call") {
       advance_to(at);

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <functional>
 
@@ -243,6 +245,15 @@ TEST_CASE("a server-side recording of a client reads as that client's calls, pas
     INFO(played.message);
     if (played.outcome != Outcome::pass) different.push_back(file + ": " + played.message);
     ReplayResult r = replay(recording, file, sdk_driver_factory(), RunOptions{});
+    // Known limit (XFAIL): a server recording shows a client's request and, before its answer, a
+    // change on the Teams side; replay makes the call as one it waits for, so the change comes
+    // after the answer instead of before. The in-flight races (tag "race") are such stories.
+    bool race = std::find(scenario.tags.begin(), scenario.tags.end(), "race") != scenario.tags.end();
+    if (race) {
+      if (r.same) different.push_back(file + ": an in-flight race now replays the same; drop it from the known limit");
+      else WARN("XFAIL " << file << ": replay of a server recording waits for a call that was in flight (known limit)");
+      return;
+    }
     ++total;
     if (r.same) ++replayed_same;
     else different.push_back(file + ": " + r.report + "\n" + g.yaml);

@@ -209,7 +209,7 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
   bool may_be_inside = std::find(in_callbacks.begin(), in_callbacks.end(), name) != in_callbacks.end();
   std::vector<std::string> allowed = action->second;
   allowed.insert(allowed.end(), {"do", "participant", "expectError", "within"});
-  if (may_be_inside) allowed.push_back("inside");
+  if (may_be_inside) allowed.insert(allowed.end(), {"inside", "wait"});
   auto e = mapping(item, "client action '" + name + "'", allowed);
   if (!e) return false;
   auto participant = step_participant(*e, item, s);
@@ -219,17 +219,20 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
   c.action = name;
   for (const auto& [k, v] : e->items) {
     std::string key = k.Scalar();
-    if (key == "do" || key == "participant" || key == "expectError" || key == "within" || key == "inside") continue;
+    if (key == "do" || key == "participant" || key == "expectError" || key == "within" || key == "inside" || key == "wait") continue;
     c.args[key] = to_json(v);
+  }
+  if (auto wait = boolean(*e, "wait")) c.wait = *wait;
+  if (!c.wait || e->value("inside")) {
+    for (const char* key : {"within", "expectError"})
+      if (const YAML::Node* k = e->key(key)) {
+        error(*k, std::string("a call the step does not wait for has no '") + key + "': its result is a callResult event to expect");
+        return false;
+      }
   }
   if (const auto* inside = e->value("inside")) {
     c.inside = read_trigger(*inside, c.participant);
     if (!c.inside) return false;
-    for (const char* key : {"within", "expectError"})
-      if (const YAML::Node* k = e->key(key)) {
-        error(*k, std::string("a call made inside a callback has no '") + key + "': its result is a callbackResult event to expect");
-        return false;
-      }
   }
   // Listener names: subscribe introduces one; unsubscribe must name one introduced before.
   if (name == "subscribe" || name == "unsubscribe") {
@@ -258,7 +261,8 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
     c.expect_error = to_json(*err);
   }
   step.summary = "do " + name + " (" + c.participant + ")" +
-                 (c.inside ? " inside " + c.inside->listener + "'s next " + c.inside->event : std::string());
+                 (c.inside ? " inside " + c.inside->listener + "'s next " + c.inside->event : std::string()) +
+                 (c.wait ? "" : ", not waiting");
   step.body = std::move(c);
   return true;
 }

@@ -100,17 +100,17 @@ void Loader::check_value(const YAML::Node& n, const ValueSpec& spec, const std::
     case K::object: {
       if (!n.IsMap()) return error(n, what + " is " + spec.name + ", a mapping");
       std::vector<std::string> names;
-      for (const auto& [name, field] : spec.fields) names.push_back(name);
+      for (const auto& field : spec.fields) names.push_back(field.name);
       for (auto it = n.begin(); it != n.end(); ++it) {
         const std::string key = it->first.Scalar();
         if (key == skip_key) continue;
-        auto field = std::find_if(spec.fields.begin(), spec.fields.end(), [&](const auto& f) { return f.first == key; });
+        auto field = std::find_if(spec.fields.begin(), spec.fields.end(), [&](const auto& f) { return f.name == key; });
         if (field == spec.fields.end()) {
           std::string hint = did_you_mean(key, names);
           error(it->first, spec.name + " has no field '" + key + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
           continue;
         }
-        check_value(it->second, field->second, "'" + key + "'");
+        check_value(it->second, field->spec, "'" + key + "'");
       }
       return;
     }

@@ -24,7 +24,7 @@ ValueSpec plain(ValueSpec::Kind kind, std::string name, bool nullable = false) {
   return v;
 }
 
-ValueSpec object(std::string name, std::vector<std::pair<std::string, ValueSpec>> fields, bool nullable = false) {
+ValueSpec object(std::string name, std::vector<ValueSpec::Field> fields, bool nullable = false) {
   ValueSpec v;
   v.kind = ValueSpec::Kind::object;
   v.fields = std::move(fields);
@@ -109,7 +109,7 @@ const ValueSpec* event_data_spec(const std::string& type) {
                                             {"subCode", plain(K::integer, "a subCode")},
                                             {"category", category()},
                                             {"message", plain(K::string, "a message")}})},
-      {"callbackResult",
+      {"callResult",
        object("the result of a call made in a callback",
               {{"action", words("a client action", {"subscribe", "unsubscribe", "join", "returnToMainMeeting", "hold", "resume", "hangUp"})},
                {"ok", plain(K::boolean, "true or false")},

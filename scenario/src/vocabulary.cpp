@@ -18,7 +18,7 @@ const std::map<std::string, std::vector<std::string>>& event_types() {
       {"callStateChanged", {"call", "callId", "state", "oldState"}},
       {"connectionStateChanged", {"newValue", "oldValue", "reason"}},
       {"automaticActionFailed", {"action", "code", "subCode", "category", "message"}},
-      {"callbackResult", {"action", "ok", "code", "subCode", "category", "message"}},
+      {"callResult", {"action", "ok", "code", "subCode", "category", "message"}},
   };
   return types;
 }

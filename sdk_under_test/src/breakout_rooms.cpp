@@ -366,30 +366,36 @@ void BreakoutRoomsCallFeature::return_to_main(BreakoutRoom::CallCompletion done)
   });
 }
 
-void BreakoutRoomsCallFeature::leave_room(std::string action, int hang_up_sub_code, std::function<void(Result<void>)> done) {
+void BreakoutRoomsCallFeature::leave_room(std::string, int hang_up_sub_code, std::function<void(Result<void>)> done) {
   cancel_return_on_close();
+  // A leave already in flight (a return, say) is the one this would start again: wait for it
+  // instead of hanging up the same call twice (BR-RACE-3).
+  if (leaving_) {
+    leave_waiters_.push_back(std::move(done));
+    return;
+  }
   auto call = room_call_;
   if (!call) return done({});
   leaving_ = true;
+  leave_waiters_.push_back(std::move(done));
   std::weak_ptr<BreakoutRoomsCallFeature> weak = weak_from_this();
-  call->plain_hang_up([weak, hang_up_sub_code, action, done = std::move(done)](Result<void> r) {
+  auto finish = [weak](Result<void> result) {
     auto self = weak.lock();
     if (!self) return;
-    if (!r) {
-      self->leaving_ = false;
-      return done(unexpected(breakout_error(hang_up_sub_code, r.error().message, r.error().inner)));
-    }
+    self->leaving_ = false;
+    auto waiters = std::move(self->leave_waiters_);
+    self->leave_waiters_.clear();
+    for (auto& w : waiters) w(result);
+  };
+  call->plain_hang_up([weak, hang_up_sub_code, finish](Result<void> r) {
+    auto self = weak.lock();
+    if (!self) return;
+    if (!r) return finish(unexpected(breakout_error(hang_up_sub_code, r.error().message, r.error().inner)));
     auto main = self->main_call_.lock();
-    if (!main || main->state() != CallState::LocalHold) {
-      self->leaving_ = false;
-      return done({});
-    }
-    main->plain_resume([weak, done](Result<void> r2) {
-      auto self = weak.lock();
-      if (!self) return;
-      self->leaving_ = false;
-      if (!r2) return done(unexpected(breakout_error(subcode::resume_main_meeting_failed, r2.error().message, r2.error().inner)));
-      done({});
+    if (!main || main->state() != CallState::LocalHold) return finish({});
+    main->plain_resume([finish](Result<void> r2) {
+      if (!r2) return finish(unexpected(breakout_error(subcode::resume_main_meeting_failed, r2.error().message, r2.error().inner)));
+      finish({});
     });
   });
 }

@@ -135,6 +135,10 @@ void Call::change_hold(protocol::RequestParams request, CallState from, CallStat
   connection_->request(std::move(request), [weak, to, done = std::move(done)](auto reply) {
     auto self = weak.lock();
     if (!self) return;
+    // The call ended while the request was in flight (the meeting ended, say): a late answer
+    // brings nothing back to life (BR-RACE-1).
+    if (self->state_ == CallState::Disconnected)
+      return done(unexpected(CallError{410, 0, ResultCategory::expected_error, "the call ended before the service answered", std::nullopt}));
     if (!reply) return done(unexpected(service_error(reply.error())));
     self->set_state(to);
     done({});
@@ -160,6 +164,7 @@ void Call::plain_hang_up(Completion done) {
   connection_->request(protocol::HangUp{id_}, [weak, before, done = std::move(done)](auto reply) {
     auto self = weak.lock();
     if (!self) return;
+    if (self->state_ == CallState::Disconnected) return done({});  // it ended meanwhile: nothing left to hang up
     if (!reply) {
       self->set_state(before);
       return done(unexpected(service_error(reply.error())));

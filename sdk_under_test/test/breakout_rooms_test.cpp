@@ -498,3 +498,64 @@ TEST_CASE("BR-CONN-7: a connection lost while on hold keeps the call on hold, an
   CHECK(*done);
   CHECK(f.main->state() == CallState::Connected);
 }
+
+TEST_CASE("BR-RACE-1: a call that ends while its hold is in flight stays ended, and the hold fails with 410", "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.held = {"hold"};
+  std::optional<Result<void>> result;
+  f.main->hold([&](Result<void> r) { result = r; });
+  f.settle();
+  f.service.send(protocol::CallStateUpdate{"main-1", "Disconnected", protocol::ErrorBody{0, 0, "the meeting has ended"}});
+  f.settle();
+  REQUIRE(f.main->state() == CallState::Disconnected);
+  f.service.release();
+  f.settle();
+  REQUIRE(result);
+  REQUIRE_FALSE(*result);
+  CHECK(result->error().code == 410);
+  CHECK(f.main->state() == CallState::Disconnected);
+}
+
+TEST_CASE("BR-RACE-2: a room that closes while its call connects: join() completes, the hang-up delay counts from then",
+          "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  f.service.held = {"joinBreakoutRoom"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  f.service.details(2, ClientFixture::assigned(ClientFixture::room("r1", false, false)));
+  f.advance(std::chrono::seconds(10));  // the close's own hang-up delay passes while the call connects
+  CHECK(f.service.count("hangUp") == 0);
+  f.service.release();
+  f.settle();
+  REQUIRE(result);
+  REQUIRE(*result);
+  f.advance(std::chrono::milliseconds(4999));
+  CHECK(f.service.count("hangUp") == 0);
+  f.advance(std::chrono::milliseconds(1));
+  CHECK(f.service.count("hangUp") == 1);
+}
+
+TEST_CASE("BR-RACE-3: unassigned while a return is in flight, the SDK hangs up once and reports nothing", "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  auto call = f.auto_move_into("r1");
+  f.service.held = {"hangUp"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->return_to_main_meeting([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  f.service.details(2, protocol::MainMeetingProperties{});
+  f.settle();
+  CHECK(f.service.count("hangUp") == 1);
+  f.service.held.clear();
+  f.service.release();
+  f.settle();
+  REQUIRE(result);
+  CHECK(*result);
+  CHECK(f.main->state() == CallState::Connected);
+  CHECK(f.failures.empty());
+}

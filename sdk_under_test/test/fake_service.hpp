@@ -67,6 +67,16 @@ class FakeService {
   std::vector<std::string> tokens;
   /// Methods whose requests get no reply at all.
   std::set<std::string> unanswered;
+  /// Methods whose replies are held back until release(): a request in flight while something
+  /// else happens.
+  std::set<std::string> held;
+
+  /// Sends the replies held back so far, in order.
+  void release() {
+    auto replies = std::move(held_replies_);
+    held_replies_.clear();
+    for (auto& [link, response] : replies) reply(*link, response);
+  }
 
   int count(std::string_view method) const {
     int n = 0;
@@ -136,11 +146,21 @@ class FakeService {
       response.result = protocol::to_json(protocol::JoinResult{"room-" + std::to_string(++rooms_joined_),
                                                                *protocol::thread_id_from_join_url(url), "teamsMeeting", "Attendee"});
     }
+    if (held.count(method)) {
+      held_replies_.emplace_back(&link, response);
+      return;
+    }
+    reply(link, response);
+  }
+
+  void reply(Link& link, const protocol::Response& response) {
     boost::asio::post(io_, [this, &link, alive = alive_, response] {
       if (!*alive || std::find(links_.begin(), links_.end(), &link) == links_.end()) return;
       link.handlers.on_message(protocol::encode(protocol::ServerMessage(response)));
     });
   }
+
+  std::vector<std::pair<Link*, protocol::Response>> held_replies_;
 
   boost::asio::io_context& io_;
   std::vector<Link*> links_;

@@ -51,9 +51,12 @@ struct ClientStep {
   std::string participant;
   std::string action;
   Json args = Json::object();
-  /// Set: the call is made inside a listener's callback, later; its result is a `callbackResult`
-  /// event. Unset: the call is made now and the step waits for its result.
+  /// Set: the call is made inside a listener's callback, later; its result is a `callResult`
+  /// event. Unset: the call is made now.
   std::optional<CallbackTrigger> inside;
+  /// Whether the step waits for the call's result (false: `wait: false`; the result is a
+  /// `callResult` event, and later steps run while the call is in flight).
+  bool wait = true;
   /// When set, the action must fail with these fields (code, subCode, category).
   std::optional<Json> expect_error;
   /// Virtual time the action may take to complete (0: it completes at once, as most do).

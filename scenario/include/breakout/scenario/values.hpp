@@ -4,7 +4,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace breakout::scenario {
@@ -12,13 +11,19 @@ namespace breakout::scenario {
 /// The shape of one value. Objects list their fields; lists their items; enumerations their words.
 struct ValueSpec {
   enum class Kind { any, string, boolean, integer, enumeration, object, list };
+  struct Field;
   Kind kind = Kind::any;
   bool nullable = false;
-  std::vector<std::string> words;                            // enumeration
-  std::vector<std::pair<std::string, ValueSpec>> fields;     // object
-  std::vector<ValueSpec> item;                               // list: one element, the items' spec
+  std::vector<std::string> words;  // enumeration
+  std::vector<Field> fields;       // object
+  std::vector<ValueSpec> item;     // list: one element, the items' spec
   /// What the value is, for messages ("a call state", "a room").
   std::string name;
+};
+
+struct ValueSpec::Field {
+  std::string name;
+  ValueSpec spec;
 };
 
 /// The data of each event type (docs/scenarios.md, "Events"); null for an unknown type.

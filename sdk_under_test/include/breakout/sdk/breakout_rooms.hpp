@@ -180,6 +180,8 @@ class BreakoutRoomsCallFeature : public std::enable_shared_from_this<BreakoutRoo
   bool joining_ = false;
   std::vector<BreakoutRoom::CallCompletion> join_waiters_;
   bool leaving_ = false;
+  /// Who waits for the leave in flight (its starter first): each gets its result.
+  std::vector<std::function<void(Result<void>)>> leave_waiters_;
   std::optional<clock::TimerId> auto_move_timer_;
   std::optional<clock::TimerId> return_timer_;
 
