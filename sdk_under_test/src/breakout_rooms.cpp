@@ -312,6 +312,17 @@ void BreakoutRoomsCallFeature::join_room(const std::string& join_url, BreakoutRo
         if (main && main->state() == CallState::LocalHold) main->plain_resume([](Result<void>) {});
         return finish(unexpected(error));
       }
+      if (auto main_now = self->main_call_.lock(); !main_now || main_now->state() == CallState::Disconnected) {
+        // BR-RACE-5: the meeting ended while the room call connected: there is nothing to be in.
+        call->abandon(CallError{410, 0, ResultCategory::expected_error, "the meeting has ended", std::nullopt});
+        if (self->room_call_ == call) {
+          self->room_call_.reset();
+          self->room_call_url_.clear();
+        }
+        self->refresh_views();
+        return finish(unexpected(
+            CallError{410, 0, ResultCategory::expected_error, "the meeting ended while the room was being joined", std::nullopt}));
+      }
       self->refresh_views();
       finish(call);
       // What changed while joining is acted on now.

@@ -174,6 +174,12 @@ void Call::plain_hang_up(Completion done) {
   });
 }
 
+void Call::abandon(CallError reason) {
+  if (state_ == CallState::Disconnected) return;
+  if (!id_.empty()) connection_->request(protocol::HangUp{id_}, [](auto) {});
+  end(std::move(reason));
+}
+
 void Call::hold(Completion done) { plain_hold(std::move(done)); }
 
 void Call::resume(Completion done) {

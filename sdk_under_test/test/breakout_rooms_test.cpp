@@ -559,3 +559,63 @@ TEST_CASE("BR-RACE-3: unassigned while a return is in flight, the SDK hangs up o
   CHECK(f.main->state() == CallState::Connected);
   CHECK(f.failures.empty());
 }
+
+TEST_CASE("BR-RACE-4: a room deleted while the main meeting is held for its join is not joined", "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  f.service.held = {"hold"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  f.service.details(2, protocol::MainMeetingProperties{});
+  f.settle();
+  f.service.held.clear();
+  f.service.release();
+  f.settle();
+  REQUIRE(result);
+  REQUIRE_FALSE(*result);
+  CHECK(result->error().sub_code == 46256);
+  CHECK(f.main->state() == CallState::Connected);
+  CHECK(f.service.count("joinBreakoutRoom") == 0);
+}
+
+TEST_CASE("BR-RACE-5: a meeting that ends while the room call connects: join() fails with 410 and the call ends", "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  f.service.held = {"joinBreakoutRoom"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  f.service.send(protocol::CallStateUpdate{"main-1", "Disconnected", protocol::ErrorBody{0, 0, "the meeting has ended"}});
+  f.settle();
+  f.service.held.clear();
+  f.service.release();
+  f.settle();
+  REQUIRE(result);
+  REQUIRE_FALSE(*result);
+  CHECK(result->error().code == 410);
+  CHECK(f.service.count("hangUp") == 1);
+  CHECK_FALSE(f.feature->assigned_breakout_rooms()->call());
+}
+
+TEST_CASE("BR-RACE-6: a token revoked while a return is in flight fails the return, then ends every call", "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  auto room = f.auto_move_into("r1");
+  f.service.held = {"hangUp"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->return_to_main_meeting([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  f.service.close_with(4003);
+  f.settle();
+  REQUIRE(result);
+  REQUIRE_FALSE(*result);
+  CHECK(result->error().sub_code == 46261);
+  CHECK(f.agent->connection_state() == ConnectionState::Disconnected);
+  CHECK(room->state() == CallState::Disconnected);
+  CHECK(f.main->state() == CallState::Disconnected);
+}

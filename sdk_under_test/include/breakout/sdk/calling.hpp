@@ -154,6 +154,9 @@ class Call : public std::enable_shared_from_this<Call> {
   void plain_hold(Completion done);
   void plain_resume(Completion done);
   void plain_hang_up(Completion done);
+  /// Ends the call here at once and tells the service to hang it up, whatever it answers: for a
+  /// call that has nothing left to be part of (its meeting ended while it connected).
+  void abandon(CallError reason);
 
   std::shared_ptr<Connection> connection_;
   bool is_room_;
