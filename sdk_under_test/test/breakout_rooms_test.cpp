@@ -619,3 +619,67 @@ TEST_CASE("BR-RACE-6: a token revoked while a return is in flight fails the retu
   CHECK(room->state() == CallState::Disconnected);
   CHECK(f.main->state() == CallState::Disconnected);
 }
+
+TEST_CASE("BR-RACE-7: a return already in flight completes when returning is disabled meanwhile", "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.auto_move_into("r1");
+  f.service.held = {"hangUp"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->return_to_main_meeting([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  protocol::MeetingBreakoutSettings s;
+  s.main_meeting_join_url = protocol::join_url_for_thread("19:meeting_main@thread.v2");
+  s.allow_join_back_to_main_meeting = false;
+  f.service.settings(2, s);
+  f.settle();
+  f.service.held.clear();
+  f.service.release();
+  f.settle();
+  REQUIRE(result);
+  CHECK(*result);
+  CHECK(f.main->state() == CallState::Connected);
+}
+
+TEST_CASE("BR-RACE-8: re-assigned while the room call connects, the move is acted on when the join completes", "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  f.service.held = {"joinBreakoutRoom"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  f.service.details(2, ClientFixture::assigned(ClientFixture::room("r2", true, true)));
+  f.advance(std::chrono::seconds(10));  // longer than the auto-move delay: nothing moves while the join is in flight
+  CHECK(f.service.count("hangUp") == 0);
+  f.service.held.clear();
+  f.service.release();
+  f.settle();
+  REQUIRE(result);
+  CHECK(*result);
+  CHECK(f.service.count("hangUp") == 1);
+  CHECK(f.main->state() == CallState::Connected);
+  f.advance(std::chrono::milliseconds(2999));
+  CHECK(f.service.count("joinBreakoutRoom") == 1);
+  f.advance(std::chrono::milliseconds(1));
+  CHECK(f.service.count("joinBreakoutRoom") == 2);
+}
+
+TEST_CASE("BR-RACE-9: a token revoked while the main meeting is held for a join fails the join with 46255", "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  f.service.held = {"hold"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  f.service.close_with(4003);
+  f.settle();
+  REQUIRE(result);
+  REQUIRE_FALSE(*result);
+  CHECK(result->error().sub_code == 46255);
+  CHECK(f.agent->connection_state() == ConnectionState::Disconnected);
+  CHECK(f.main->state() == CallState::Disconnected);
+}
