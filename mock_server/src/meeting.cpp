@@ -194,6 +194,8 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
     });
     if (room == rooms_.end()) return error(404, "no breakout room with this join URL");
     if (!main_leg(pid)) return error(409, "not in the main meeting");
+    // With the feature turned off there are no rooms to go to, whoever asks (BR-RACE-10).
+    if (!config_.breakout_rooms_enabled) return error(405, "breakout rooms are turned off for this meeting");
     if (p->assigned_room != room->id && !is_manager(*p)) return error(403, "not assigned to this breakout room");
     if (!room->open) return error(412, "the breakout room is closed");
     // One client cannot make the server hold an unbounded number of calls for it.

@@ -110,6 +110,17 @@ TEST_CASE("a closed room cannot be joined; an open one can, once assigned", "[mo
   CHECK(ok.result["threadId"] == "19:breakout_room1@thread.v2");
 }
 
+TEST_CASE("with the feature turned off no room can be joined (BR-RACE-10)", "[mock][meeting]") {
+  MeetingFixture f;
+  f.join("alice");
+  REQUIRE(f.meeting.apply(Assign{"alice", "room1"}));
+  REQUIRE(f.meeting.apply(OpenRoom{"room1"}));
+  REQUIRE(f.meeting.apply(SetFeatureEnabled{false}));
+  f.sent.clear();
+  f.meeting.handle("alice", {2, protocol::JoinBreakoutRoom{protocol::join_url_for_thread("19:breakout_room1@thread.v2")}});
+  CHECK(std::get<protocol::Response>(f.sent.front().message).error->code == 405);
+}
+
 TEST_CASE("hold and resume follow the leg's state, and asking again for the state it is in succeeds", "[mock][meeting]") {
   MeetingFixture f;
   auto joined = f.join("alice");

@@ -683,3 +683,25 @@ TEST_CASE("BR-RACE-9: a token revoked while the main meeting is held for a join 
   CHECK(f.agent->connection_state() == ConnectionState::Disconnected);
   CHECK(f.main->state() == CallState::Disconnected);
 }
+
+TEST_CASE("BR-RACE-10: a room join the service refuses after the feature was turned off fails with 46254 and resumes the main meeting",
+          "[sdk][race]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  f.service.held = {"hold"};
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+  f.settle();
+  // Meanwhile breakout rooms are turned off: the service will refuse the room join.
+  f.service.failures["joinBreakoutRoom"].push_back(protocol::ErrorBody{405, 0, "breakout rooms are turned off for this meeting"});
+  f.service.held.clear();
+  f.service.release();
+  f.settle();
+  REQUIRE(result);
+  REQUIRE_FALSE(*result);
+  CHECK(result->error().sub_code == 46254);
+  CHECK(f.main->state() == CallState::Connected);
+  CHECK(f.feature->assigned_breakout_rooms()->state() == BreakoutRoomState::open);
+}
