@@ -388,6 +388,8 @@ void Server::Impl::do_accept() {
       } else {
         make_pending_room(source);
         socket.set_option(tcp::no_delay(true), ignored);  // small frames: no Nagle stalls
+        if (options.socket_send_buffer)
+          socket.set_option(net::socket_base::send_buffer_size(static_cast<int>(options.socket_send_buffer)), ignored);
         start_http_session(keep, std::move(socket), std::make_unique<PendingSlot>(*this, source));
       }
     }

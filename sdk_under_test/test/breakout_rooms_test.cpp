@@ -521,12 +521,8 @@ TEST_CASE("BR-RACE-2: a room that closes while its call connects: join() complet
           "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
-  f.settle();
-  f.service.held = {"joinBreakoutRoom"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.join_in_flight("joinBreakoutRoom");
+  auto& result = *result_slot;
   f.service.details(2, ClientFixture::assigned(ClientFixture::room("r1", false, false)));
   f.advance(std::chrono::seconds(10));  // the close's own hang-up delay passes while the call connects
   CHECK(f.service.count("hangUp") == 0);
@@ -543,17 +539,12 @@ TEST_CASE("BR-RACE-2: a room that closes while its call connects: join() complet
 TEST_CASE("BR-RACE-3: unassigned while a return is in flight, the SDK hangs up once and reports nothing", "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  auto call = f.auto_move_into("r1");
-  f.service.held = {"hangUp"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->return_to_main_meeting([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.return_in_flight();
+  auto& result = *result_slot;
   f.service.details(2, protocol::MainMeetingProperties{});
   f.settle();
   CHECK(f.service.count("hangUp") == 1);
-  f.service.held.clear();
-  f.service.release();
-  f.settle();
+  f.release_held();
   REQUIRE(result);
   CHECK(*result);
   CHECK(f.main->state() == CallState::Connected);
@@ -563,17 +554,11 @@ TEST_CASE("BR-RACE-3: unassigned while a return is in flight, the SDK hangs up o
 TEST_CASE("BR-RACE-4: a room deleted while the main meeting is held for its join is not joined", "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
-  f.settle();
-  f.service.held = {"hold"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.join_in_flight("hold");
+  auto& result = *result_slot;
   f.service.details(2, protocol::MainMeetingProperties{});
   f.settle();
-  f.service.held.clear();
-  f.service.release();
-  f.settle();
+  f.release_held();
   REQUIRE(result);
   REQUIRE_FALSE(*result);
   CHECK(result->error().sub_code == 46256);
@@ -584,17 +569,11 @@ TEST_CASE("BR-RACE-4: a room deleted while the main meeting is held for its join
 TEST_CASE("BR-RACE-5: a meeting that ends while the room call connects: join() fails with 410 and the call ends", "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
-  f.settle();
-  f.service.held = {"joinBreakoutRoom"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.join_in_flight("joinBreakoutRoom");
+  auto& result = *result_slot;
   f.service.send(protocol::CallStateUpdate{"main-1", "Disconnected", protocol::ErrorBody{0, 0, "the meeting has ended"}});
   f.settle();
-  f.service.held.clear();
-  f.service.release();
-  f.settle();
+  f.release_held();
   REQUIRE(result);
   REQUIRE_FALSE(*result);
   CHECK(result->error().code == 410);
@@ -605,11 +584,10 @@ TEST_CASE("BR-RACE-5: a meeting that ends while the room call connects: join() f
 TEST_CASE("BR-RACE-6: a token revoked while a return is in flight fails the return, then ends every call", "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  auto room = f.auto_move_into("r1");
-  f.service.held = {"hangUp"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->return_to_main_meeting([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.return_in_flight();
+  auto& result = *result_slot;
+  auto room = f.feature->assigned_breakout_rooms()->call();
+  REQUIRE(room);
   f.service.close_with(4003);
   f.settle();
   REQUIRE(result);
@@ -623,19 +601,14 @@ TEST_CASE("BR-RACE-6: a token revoked while a return is in flight fails the retu
 TEST_CASE("BR-RACE-7: a return already in flight completes when returning is disabled meanwhile", "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  f.auto_move_into("r1");
-  f.service.held = {"hangUp"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->return_to_main_meeting([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.return_in_flight();
+  auto& result = *result_slot;
   protocol::MeetingBreakoutSettings s;
   s.main_meeting_join_url = protocol::join_url_for_thread("19:meeting_main@thread.v2");
   s.allow_join_back_to_main_meeting = false;
   f.service.settings(2, s);
   f.settle();
-  f.service.held.clear();
-  f.service.release();
-  f.settle();
+  f.release_held();
   REQUIRE(result);
   CHECK(*result);
   CHECK(f.main->state() == CallState::Connected);
@@ -644,18 +617,12 @@ TEST_CASE("BR-RACE-7: a return already in flight completes when returning is dis
 TEST_CASE("BR-RACE-8: re-assigned while the room call connects, the move is acted on when the join completes", "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
-  f.settle();
-  f.service.held = {"joinBreakoutRoom"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.join_in_flight("joinBreakoutRoom");
+  auto& result = *result_slot;
   f.service.details(2, ClientFixture::assigned(ClientFixture::room("r2", true, true)));
   f.advance(std::chrono::seconds(10));  // longer than the auto-move delay: nothing moves while the join is in flight
   CHECK(f.service.count("hangUp") == 0);
-  f.service.held.clear();
-  f.service.release();
-  f.settle();
+  f.release_held();
   REQUIRE(result);
   CHECK(*result);
   CHECK(f.service.count("hangUp") == 1);
@@ -669,12 +636,8 @@ TEST_CASE("BR-RACE-8: re-assigned while the room call connects, the move is acte
 TEST_CASE("BR-RACE-9: a token revoked while the main meeting is held for a join fails the join with 46255", "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
-  f.settle();
-  f.service.held = {"hold"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.join_in_flight("hold");
+  auto& result = *result_slot;
   f.service.close_with(4003);
   f.settle();
   REQUIRE(result);
@@ -688,17 +651,11 @@ TEST_CASE("BR-RACE-10: a room join the service refuses after the feature was tur
           "[sdk][race]") {
   ClientFixture f;
   f.join_meeting();
-  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
-  f.settle();
-  f.service.held = {"hold"};
-  std::optional<Result<std::shared_ptr<Call>>> result;
-  f.feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
-  f.settle();
+  auto result_slot = f.join_in_flight("hold");
+  auto& result = *result_slot;
   // Meanwhile breakout rooms are turned off: the service will refuse the room join.
   f.service.failures["joinBreakoutRoom"].push_back(protocol::ErrorBody{405, 0, "breakout rooms are turned off for this meeting"});
-  f.service.held.clear();
-  f.service.release();
-  f.settle();
+  f.release_held();
   REQUIRE(result);
   REQUIRE_FALSE(*result);
   CHECK(result->error().sub_code == 46254);

@@ -247,6 +247,38 @@ struct ClientFixture {
     return call;
   }
 
+  using CallSlot = std::shared_ptr<std::optional<Result<std::shared_ptr<Call>>>>;
+
+  /// Assigns an open room (auto-move off), holds back the service's answers to `held_method`, and
+  /// calls join(): the join is in flight. Its result lands in the slot returned.
+  CallSlot join_in_flight(const std::string& held_method) {
+    service.details(1, assigned(room("r1", true, false)));
+    settle();
+    service.held = {held_method};
+    auto slot = std::make_shared<std::optional<Result<std::shared_ptr<Call>>>>();
+    feature->assigned_breakout_rooms()->join([slot](Result<std::shared_ptr<Call>> r) { *slot = std::move(r); });
+    settle();
+    return slot;
+  }
+
+  /// Moves into an auto-move room, holds back the answer to the hang-up, and calls
+  /// returnToMainMeeting(): the return is in flight.
+  CallSlot return_in_flight() {
+    auto_move_into("r1");
+    service.held = {"hangUp"};
+    auto slot = std::make_shared<std::optional<Result<std::shared_ptr<Call>>>>();
+    feature->assigned_breakout_rooms()->return_to_main_meeting([slot](Result<std::shared_ptr<Call>> r) { *slot = std::move(r); });
+    settle();
+    return slot;
+  }
+
+  /// Sends the answers held back, and holds back no more.
+  void release_held() {
+    service.held.clear();
+    service.release();
+    settle();
+  }
+
   Result<std::shared_ptr<Call>> join_assigned() {
     std::optional<Result<std::shared_ptr<Call>>> result;
     feature->assigned_breakout_rooms()->join([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });

@@ -42,6 +42,9 @@ struct ServerOptions {
   /// what is queued is discarded and the connection is closed with 1008 (policy violation).
   std::size_t write_queue_limit = 1024;
   std::size_t write_queue_bytes_limit = std::size_t{16} << 20;
+  /// The kernel's send buffer per connection (0: the system's own, which grows to megabytes): what
+  /// a client that does not read can make the machine hold for it, and how soon its writes stall.
+  std::size_t socket_send_buffer = std::size_t{256} << 10;
   /// Told about every connection and frame (the harness's settle detection); may be null.
   protocol::TrafficMonitor* traffic = nullptr;
   /// Serve POST /actions (apply one server action given as JSON) and GET /legs. Off unless asked;
