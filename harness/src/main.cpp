@@ -17,10 +17,8 @@
 #include <atomic>
 #include <map>
 #include <random>
-#include <regex>
 #include <thread>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <sstream>

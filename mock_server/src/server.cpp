@@ -438,7 +438,7 @@ std::size_t Server::session_count() const { return impl_->live_sessions; }
 const std::vector<std::string>& Server::protocol_violations() const { return impl_->violations; }
 
 void Server::stop() {
-  if (impl_->stopped && impl_->by_participant.empty() && impl_->ws_sessions.empty() && impl_->streams.empty()) return;
+  if (impl_->stopped) return;
   impl_->stopped = true;
   impl_->on_shutdown_done = nullptr;
   if (impl_->shutdown_timer) impl_->shutdown_timer->cancel();

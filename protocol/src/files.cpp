@@ -68,7 +68,7 @@ Expected<std::string, std::string> read_regular_file(const std::string& path, st
   std::string text;
   text.resize(static_cast<std::size_t>(st.st_size));
   std::size_t got = 0;
-  // A file that grows while it is read is read only up to the size it had, plus one byte to notice.
+  // A file that grows while it is read is read only up to the size it had when it was opened.
   while (got < text.size()) {
     ssize_t n = ::read(fd, text.data() + got, text.size() - got);
     if (n < 0 && errno == EINTR) continue;

@@ -118,7 +118,7 @@ std::optional<CallbackTrigger> Loader::read_trigger(const YAML::Node& n, const s
   const auto& via = listener_event_types();
   if (std::find(via.begin(), via.end(), *event) == via.end()) {
     std::string hint = did_you_mean(*event, via);
-    error(*e->value("event"), "'inside' waits for an event a listener receives: " + std::string("assignedBreakoutRooms, breakoutRooms, ") +
+    error(*e->value("event"), std::string("'inside' waits for an event a listener receives: assignedBreakoutRooms, breakoutRooms, ") +
                                   "breakoutRoomsSettings or join" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     return std::nullopt;
   }
