@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   deadline("--upgrade-deadline-ms", options.upgrade_deadline, "real time a connection has to upgrade (default 5000)");
   deadline("--close-deadline-ms", options.close_deadline, "real time a close handshake may take (default 2000)");
   deadline("--slow-reader-deadline-ms", options.slow_reader_deadline,
-           "real time a write may go without progress before the client is closed with 1008 (default 10000)");
+           "real time a client may stay behind what it was sent before it is closed with 1008 (default 10000)");
   app.add_option("--control-secret", control_secret,
                  "the secret POST /actions and GET /legs require in X-Control-Secret (default: "
                  "$MOCK_SERVER_CONTROL_SECRET, else a random one, printed at start)");

@@ -66,6 +66,10 @@ void WsSession::send(std::string text) {
     return;
   }
   if (auto* r = server().options.recorder) r->frame(participant_, trace::Direction::down, text, false);
+  if (queue_.empty()) {
+    backlog_since_ = std::chrono::steady_clock::now();
+    if (!stall_armed_) arm_stall_timer(server().options.slow_reader_deadline);
+  }
   queued_bytes_ += text.size();
   queue_.push_back(std::move(text));
   if (auto* t = server().options.traffic) t->frame_sent(protocol::Side::server, port_);
@@ -144,24 +148,18 @@ void WsSession::arm_stall_timer(std::chrono::steady_clock::duration after) {
     auto self = weak.lock();
     if (!self || ec) return;
     self->stall_armed_ = false;
-    if (!self->writing_ || self->finished_) return;
-    auto stalled = std::chrono::steady_clock::now() - self->last_write_done_;
+    if (self->queue_.empty() || self->closing_) return;
+    auto behind = std::chrono::steady_clock::now() - self->backlog_since_;
     auto limit = self->server().options.slow_reader_deadline;
-    if (stalled >= limit) {
-      self->close(websocket::close_reason(websocket::close_code::policy_error, "slow reader: no write progress"));
+    if (behind >= limit) {
+      self->close(websocket::close_reason(websocket::close_code::policy_error, "slow reader: not caught up"));
     } else {
-      self->arm_stall_timer(limit - stalled);
+      self->arm_stall_timer(limit - behind);
     }
   });
 }
 
 void WsSession::do_write() {
-  // A write that makes no progress for the slow-reader deadline ends the session; checking takes a
-  // clock read per write and a timer per deadline, not a timer per write.
-  if (!writing_ && !stall_armed_ && !closing_) {
-    last_write_done_ = std::chrono::steady_clock::now();
-    arm_stall_timer(server().options.slow_reader_deadline);
-  }
   writing_ = true;
   ws_.text(true);
   ws_.async_write(net::buffer(queue_.front()), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
@@ -170,7 +168,6 @@ void WsSession::do_write() {
 void WsSession::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (ec) return;  // the read loop sees the failure and finishes the session
-  last_write_done_ = std::chrono::steady_clock::now();
   queued_bytes_ -= queue_.front().size();
   queue_.pop_front();
   if (read_paused_ && queue_.size() * 2 < server().options.write_queue_limit && !closing_) {

@@ -172,10 +172,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // write; the session's two real-time deadlines (upgrade, close) are its own timer.
   websocket::stream<tcp::socket> ws_;
   net::steady_timer deadline_;
-  /// Watches writes for progress (armed while a write is in flight, at most once per deadline).
+  /// Watches the write queue: a client that has not caught up with what it was sent (the queue has
+  /// not been empty) for the slow-reader deadline is closed. A reader that trickles is as stuck as
+  /// one that stopped. One timer per deadline, armed while anything is queued.
   net::steady_timer stall_timer_;
   bool stall_armed_ = false;
-  std::chrono::steady_clock::time_point last_write_done_;
+  std::chrono::steady_clock::time_point backlog_since_;
   std::string participant_;
   std::uint16_t port_ = 0;
   beast::flat_buffer buffer_;

@@ -139,7 +139,7 @@ TEST_CASE("a slow reader is closed with 1008 before the frames queued ahead of t
   CHECK(renames <= 1);
 }
 
-TEST_CASE("a client whose writes make no progress is closed at the slow-reader deadline", "[mock][hardening][slow-reader]") {
+TEST_CASE("a client that stays behind what it was sent is closed at the slow-reader deadline", "[mock][hardening][slow-reader]") {
   mock::ServerOptions options = with_control();
   options.slow_reader_deadline = 100ms;
   options.close_deadline = 50ms;

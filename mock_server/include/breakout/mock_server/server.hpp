@@ -35,8 +35,9 @@ struct ServerOptions {
   std::chrono::milliseconds upgrade_deadline{5000};
   /// Real time a close handshake may take before the connection is dropped.
   std::chrono::milliseconds close_deadline{2000};
-  /// Real time a write to a client may go without progress; past it the client is a slow reader
-  /// and is closed with 1008 (policy violation).
+  /// Real time a client may stay behind what it was sent (its write queue not once empty); past it
+  /// the client is a slow reader and is closed with 1008 (policy violation). A reader that trickles
+  /// is caught as surely as one that stopped.
   std::chrono::milliseconds slow_reader_deadline{10000};
   /// Frames and bytes waiting to be written to one client. Past either, the client is a slow reader:
   /// what is queued is discarded and the connection is closed with 1008 (policy violation).
