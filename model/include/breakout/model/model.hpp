@@ -1,0 +1,123 @@
+// The reference model: docs/conformance.md as an executable simulation. Given a story it predicts,
+// per participant, every event the SDK raises, at which virtual time and in which order. It is a
+// second, independent reading of the rules: it shares no code with the SDK under test, and each
+// rule id in it marks the code that implements that rule.
+#pragma once
+
+#include <breakout/model/story.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace breakout::model {
+
+using Json = nlohmann::json;
+
+/// One thing a participant observes, as the harness logs it (docs/scenarios.md, "Events"). Fields
+/// the model does not predict (a call's id, an error's message) are left out of `data`.
+struct Event {
+  Ms at = 0;
+  std::string participant;
+  std::string type;
+  Json data;
+  /// The listener a breakout rooms event reached: "" for the default one.
+  std::string listener;
+  /// The step during which it happened.
+  int step = -1;
+};
+
+/// The simulation of one story, a step at a time. Copyable: the generator tries a step on a copy.
+class Simulation {
+ public:
+  /// Starts the meeting of `story` (its steps are not played): everyone connected and in the main
+  /// meeting, the first views and settings known, timers running from time 0.
+  explicit Simulation(const Story& story);
+
+  /// Plays one step. False when no rule decides what it must do (then `undecided()` says why and
+  /// the simulation must not be used further).
+  bool play(const Step& step, int index);
+
+  const std::vector<Event>& events() const { return events_; }
+  /// Every rule the story exercised.
+  const std::set<std::string>& rules() const { return rules_; }
+  /// State changes the model made (calls, views, timers, listeners).
+  std::size_t transitions() const { return transitions_; }
+  const std::string& undecided() const { return undecided_; }
+  Ms now() const { return now_; }
+
+  // What the generator asks, to choose steps that matter.
+  bool in_room(const std::string& participant) const;
+  bool main_held(const std::string& participant) const;
+  std::optional<std::string> assigned_room(const std::string& participant) const;
+  bool room_open(const std::string& room) const;
+  std::vector<std::string> listeners(const std::string& participant) const;
+  /// The virtual times at which a timer of the SDK is due (auto-move, hang-up), soonest first.
+  std::vector<Ms> timers() const;
+
+  /// One participant's side, as the SDK should hold it.
+  struct Player {
+    std::string id;
+    std::string main = "Connected";
+    /// The main meeting was put on hold by the app, not by a move into a room.
+    bool held_by_app = false;
+    /// In a room call (connected), and which room.
+    bool in_room = false;
+    std::string call_room;
+    /// The assigned room as last raised (null: none), without its `call`, and its id.
+    Json view;
+    std::string view_room;
+    Json settings;
+    std::optional<Ms> auto_move_at;
+    std::string auto_move_room;
+    std::optional<Ms> hang_up_at;
+    /// Subscribed listeners in the order they subscribed ("" is the default one).
+    std::vector<std::string> listeners{""};
+  };
+
+ private:
+  struct Meeting {
+    std::vector<Room> rooms;
+    std::map<std::string, std::string> assigned;
+    bool return_disabled = false;
+  };
+  Player& player(const std::string& id);
+  const Player* find(const std::string& id) const;
+  const Room* room(const std::string& id) const;
+  void update_everyone();
+  void update(Player& p);
+  void consider_auto_move(Player& p);
+  bool join(Player& p, bool automatic);
+  void leave(Player& p);
+  bool play_call(Player& p, const Step& step);
+  bool advance_to(Ms target);
+  void emit(Player& p, const std::string& type, Json data);
+  void rule(const char* id) { rules_.insert(id); }
+  bool undecide(std::string why);
+
+  Meeting meeting_;
+  std::vector<Player> players_;
+  std::vector<Event> events_;
+  std::set<std::string> rules_;
+  std::size_t transitions_ = 0;
+  std::string undecided_;
+  Ms now_ = 0;
+  int step_ = -1;
+};
+
+struct Prediction {
+  std::vector<Event> events;
+  std::set<std::string> rules;
+  std::size_t transitions = 0;
+  /// Set when a step meets a case no rule decides: the step and why.
+  int undecided_step = -1;
+  std::string undecided;
+};
+
+/// Plays the whole story.
+Prediction predict(const Story& story);
+
+}  // namespace breakout::model

@@ -1,0 +1,77 @@
+// A story the explorer tells: a meeting, and what the Teams side, the participants' apps, the
+// network and time do to it, step by step. The model predicts what each participant observes;
+// the explorer plays the same story against the SDK and compares.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace breakout::model {
+
+/// Virtual milliseconds since the story started.
+using Ms = std::int64_t;
+
+struct Participant {
+  std::string id;
+  bool microsoft365 = false;  // else a Communication Services user
+  std::string role = "Attendee";
+};
+
+struct Room {
+  std::string id;
+  std::string name;
+  bool auto_move = true;
+  bool open = false;
+};
+
+enum class Kind {
+  // Teams side
+  open_room,
+  close_room,
+  assign,           // participant, room
+  unassign,         // participant
+  set_return_disabled,  // flag
+  set_auto_move,    // room, flag (updateRoom autoMove)
+  // the network
+  duplicate_next,   // participant: the next message to them comes twice
+  resend_stale,     // participant: the update before the latest again, with its old sequence number
+  resend_latest,    // participant: the latest update again
+  // a participant's app (never waited for: its result is a callResult event)
+  join,
+  return_to_main,
+  hold_main,
+  resume_main,
+  subscribe,        // participant, listener
+  unsubscribe,      // participant, listener ("" = the default one)
+  // time
+  advance,          // by
+};
+
+struct Step {
+  Kind kind = Kind::advance;
+  std::string participant;
+  std::string room;
+  std::string listener;
+  bool flag = false;
+  Ms by = 0;
+};
+
+struct Story {
+  std::vector<Participant> participants;
+  std::vector<Room> rooms;
+  /// participant id -> room id, at the start.
+  std::map<std::string, std::string> assigned;
+  bool return_disabled = false;
+  std::vector<Step> steps;
+};
+
+/// The SDK's delays the model and the stories assume (the defaults of the client options).
+constexpr Ms kAutoMoveDelay = 3000;
+constexpr Ms kHangUpDelay = 5000;
+
+/// "openRoom room1", "join p2", "advance 2999ms": one line for progress output and notes.
+std::string describe(const Step& step);
+
+}  // namespace breakout::model

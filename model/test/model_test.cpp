@@ -1,0 +1,155 @@
+// The reference model, rule by rule: each test is named after the rule it checks.
+#include <breakout/model/model.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace breakout::model;
+
+namespace {
+
+Story alice_in(bool auto_move, bool open) {
+  Story s;
+  s.participants.push_back(Participant{"alice", false, "Attendee"});
+  s.rooms = {Room{"room1", "Room 1", auto_move, open}, Room{"room2", "Room 2", auto_move, open}};
+  s.assigned["alice"] = "room1";
+  return s;
+}
+
+Step server(Kind k, std::string room = "", std::string participant = "") {
+  Step s;
+  s.kind = k;
+  s.room = std::move(room);
+  s.participant = std::move(participant);
+  return s;
+}
+Step call(Kind k, std::string listener = "") {
+  Step s;
+  s.kind = k;
+  s.participant = "alice";
+  s.listener = std::move(listener);
+  return s;
+}
+Step advance(Ms by) {
+  Step s;
+  s.by = by;
+  return s;
+}
+
+/// "at type call:state" lines, as short as the tests need them.
+std::vector<std::string> lines(const Prediction& p) {
+  std::vector<std::string> out;
+  for (const auto& e : p.events) {
+    std::string l = std::to_string(e.at) + " " + e.type;
+    if (e.data.is_object() && e.data.contains("state") && e.data.contains("call") && e.type == "callStateChanged")
+      l += " " + e.data["call"].get<std::string>() + ":" + e.data["state"].get<std::string>();
+    else if (e.type == "assignedBreakoutRooms") l += e.data.is_null() ? " null" : " " + e.data["state"].get<std::string>();
+    else if (e.type == "callResult") l += " " + e.data["action"].get<std::string>() + (e.data["ok"] == true ? " ok" : " " + e.data["subCode"].dump());
+    if (!e.listener.empty()) l += " @" + e.listener;
+    out.push_back(l);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("BR-MOVE-1: an open auto-move room is joined after the auto-move delay, not before") {
+  Story s = alice_in(true, false);
+  s.steps = {server(Kind::open_room, "room1"), advance(2999), advance(1)};
+  auto p = predict(s);
+  CHECK(lines(p) == std::vector<std::string>{"0 assignedBreakoutRooms open", "3000 callStateChanged main:LocalHold", "3000 join",
+                                             "3000 callStateChanged room:Connecting", "3000 callStateChanged room:Connected"});
+  CHECK(p.events[1].step == 2);
+}
+
+TEST_CASE("BR-MOVE-2: with auto-move off nothing moves the participant") {
+  Story s = alice_in(false, false);
+  s.steps = {server(Kind::open_room, "room1"), advance(60000)};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 assignedBreakoutRooms open"});
+}
+
+TEST_CASE("BR-MOVE-4: a room closed while the participant is in it is left after the hang-up delay; re-opened before, it is not") {
+  Story s = alice_in(false, true);
+  s.steps = {call(Kind::join), server(Kind::close_room, "room1"), advance(5000)};
+  auto l = lines(predict(s));
+  REQUIRE(l.size() == 9);
+  CHECK(l[5] == "0 assignedBreakoutRooms closed");
+  CHECK(l[6] == "5000 callStateChanged room:Disconnecting");
+  CHECK(l[8] == "5000 callStateChanged main:Connected");
+
+  s.steps = {call(Kind::join), server(Kind::close_room, "room1"), advance(4000), server(Kind::open_room, "room1"), advance(10000)};
+  l = lines(predict(s));
+  CHECK(l.back() == "4000 assignedBreakoutRooms open");
+}
+
+TEST_CASE("BR-MOVE-6: unassigned while in a room, the participant is brought back at once") {
+  Story s = alice_in(false, true);
+  s.steps = {call(Kind::join), server(Kind::unassign, "", "alice")};
+  auto l = lines(predict(s));
+  CHECK(std::vector<std::string>(l.end() - 4, l.end()) ==
+        std::vector<std::string>{"0 assignedBreakoutRooms null", "0 callStateChanged room:Disconnecting", "0 callStateChanged room:Disconnected",
+                                 "0 callStateChanged main:Connected"});
+}
+
+TEST_CASE("BR-MOVE-7: re-assigned while in a room, the old room is left at once and the new one joined after the delay") {
+  Story s = alice_in(true, true);
+  s.steps = {advance(3000), server(Kind::assign, "room2", "alice"), advance(3000)};
+  auto p = predict(s);
+  auto l = lines(p);
+  REQUIRE(l.size() == 12);
+  CHECK(l[4] == "3000 assignedBreakoutRooms open");
+  CHECK(l[7] == "3000 callStateChanged main:Connected");
+  CHECK(l[8] == "6000 callStateChanged main:LocalHold");
+}
+
+TEST_CASE("BR-JOIN-6: join() on a closed room fails with 412/46256 and changes nothing") {
+  Story s = alice_in(false, false);
+  s.steps = {call(Kind::join)};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 callResult join 46256"});
+}
+
+TEST_CASE("BR-JOIN-7: join() during the auto-move delay joins now and cancels the move") {
+  Story s = alice_in(true, true);
+  s.steps = {advance(1000), call(Kind::join), advance(5000)};
+  auto l = lines(predict(s));
+  REQUIRE(l.size() == 5);
+  CHECK(l[0] == "1000 callStateChanged main:LocalHold");
+}
+
+TEST_CASE("BR-RET-2: with return disabled and the room open, returnToMainMeeting() fails with 412/46261") {
+  Story s = alice_in(false, true);
+  s.return_disabled = true;
+  s.steps = {call(Kind::join), call(Kind::return_to_main)};
+  CHECK(lines(predict(s)).back() == "0 callResult returnToMainMeeting 46261");
+}
+
+TEST_CASE("BR-RET-3: returnToMainMeeting() from the main meeting fails with 412/46262") {
+  Story s = alice_in(false, true);
+  s.steps = {call(Kind::return_to_main)};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 callResult returnToMainMeeting 46262"});
+}
+
+TEST_CASE("BR-EVT-2 and BR-EVT-3: a repeated or stale update raises nothing") {
+  Story s = alice_in(false, false);
+  s.steps = {server(Kind::open_room, "room1"), server(Kind::resend_stale, "", "alice"), server(Kind::resend_latest, "", "alice"),
+             server(Kind::open_room, "room1")};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 assignedBreakoutRooms open"});
+}
+
+TEST_CASE("BR-EVT-6 and BR-EVT-7: each listener gets the event in the order they subscribed; after off(), nothing") {
+  Story s = alice_in(false, false);
+  s.steps = {call(Kind::subscribe, "second"), server(Kind::open_room, "room1"), call(Kind::unsubscribe, ""), server(Kind::close_room, "room1")};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 callResult subscribe ok", "0 assignedBreakoutRooms open",
+                                                      "0 assignedBreakoutRooms open @second", "0 callResult unsubscribe ok",
+                                                      "0 assignedBreakoutRooms closed @second"});
+}
+
+TEST_CASE("the model says when no rule decides a case") {
+  Story s = alice_in(false, true);
+  s.steps = {call(Kind::hold_main), call(Kind::hold_main)};
+  auto p = predict(s);
+  CHECK(p.undecided_step == 1);
+  CHECK_FALSE(p.undecided.empty());
+}
