@@ -4,6 +4,7 @@
 #include <breakout/scenario/scenario.hpp>
 #include <breakout/harness/trace_tools.hpp>
 
+#include "explore_command.hpp"
 #include "sdk_driver.hpp"
 #include "selection.hpp"
 
@@ -119,6 +120,9 @@ int main(int argc, char** argv) {
   auto* coverage = app.add_subcommand("coverage", "run the scenarios and print each rule with its scenarios and their outcomes");
   add_selection(coverage, coverage_sel);
 
+  ExploreCli explore_cli;
+  add_explore_command(app, explore_cli);
+
   // A usage mistake exits 2 like any other input the harness cannot use (docs/harness.md).
   try {
     app.parse(argc, argv);
@@ -131,6 +135,8 @@ int main(int argc, char** argv) {
     for (const auto& e : t.errors) print(std::cerr, e + "\n");
     return t;
   };
+
+  if (*explore_cli.command) return run_explore_command(explore_cli, argv[0]);
 
   if (*t2s) {
     auto t = read(t2s_trace);

@@ -89,6 +89,18 @@ class SdkDriver final : public Driver {
       auto feature = c.main->feature(sdk::Features::BreakoutRooms);
       if (feature) {
         c.feature = *feature;
+        // What the app sees of its calls whatever listeners it keeps, as an app that watches its
+        // agent's calls does: the room call, from the moment it exists. Subscribed first and never
+        // through the scenario's names, so no step can remove it; it observes nothing itself.
+        (void)c.feature->on("breakoutRoomsUpdated", [this, id = spec.id](const sdk::BreakoutRoomsEventData& e) {
+          if (auto* join = std::get_if<sdk::JoinBreakoutRoomsEvent>(&e)) {
+            Client& client = clients_[id];
+            if (client.room != join->data) {
+              client.room = join->data;
+              watch_call(id, client.room, "room", nullptr);
+            }
+          }
+        });
         if (auto sub = subscribe(c, "breakoutRoomsUpdated", "default"); !sub) {
           if (*pending) std::exchange(*pending, nullptr)(outcome_of(sub.error()));
           return;
@@ -262,14 +274,7 @@ class SdkDriver final : public Driver {
     if (auto* rooms = std::get_if<sdk::BreakoutRoomsEvent>(&e)) data = rooms_json(rooms->data);
     else if (auto* assigned = std::get_if<sdk::AssignedBreakoutRoomsEvent>(&e)) data = assigned->data ? room_json(*assigned->data) : Json(nullptr);
     else if (auto* settings = std::get_if<sdk::BreakoutRoomsSettingsEvent>(&e)) data = settings_json(settings->data);
-    else if (auto* join = std::get_if<sdk::JoinBreakoutRoomsEvent>(&e)) {
-      data = {{"call", "room"}};
-      Client& c = clients_[id];
-      if (c.room != join->data) {
-        c.room = join->data;
-        watch_call(id, c.room, "room", nullptr);
-      }
-    }
+    else if (std::holds_alternative<sdk::JoinBreakoutRoomsEvent>(e)) data = {{"call", "room"}};
     sink_.observe(id, type, data, listener == "default" ? "" : listener);
     auto& armed = clients_[id].armed;
     std::vector<Client::Armed> due;

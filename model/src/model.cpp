@@ -152,6 +152,8 @@ void Simulation::consider_auto_move(Player& p) {
   bool wanted = !p.view.is_null() && p.view["state"] == "open" && p.view["autoMoveParticipantToBreakoutRoom"] == true;
   if (wanted) {
     rule("BR-MOVE-1");
+    // BR-MOVE-8: the delay counts from when the room to move to became this one.
+    if (p.auto_move_at && p.auto_move_room != p.view_room) rule("BR-MOVE-8");
     if (!p.auto_move_at || p.auto_move_room != p.view_room) {
       p.auto_move_at = now_ + kAutoMoveDelay;
       p.auto_move_room = p.view_room;
@@ -201,7 +203,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
   switch (s.kind) {
     case Kind::join:
       // The app calls join() on the assigned room; with none there is nothing to call it on.
-      if (p.view.is_null()) return emit(p, "callResult", result_error("join", 0, 0, "DriverError")), true;
+      if (p.view.is_null()) return undecide("join() with no assigned room: the app has no room to call it on");
       if (p.in_room) {
         if (p.view["state"] != "open") return undecide("join() on the room the participant is in, after it closed");
         rule("BR-JOIN-5");  // a second join makes no second room call
@@ -214,7 +216,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
       }
       return join(p, false);
     case Kind::return_to_main:
-      if (p.view.is_null()) return emit(p, "callResult", result_error("returnToMainMeeting", 0, 0, "DriverError")), true;
+      if (p.view.is_null()) return undecide("returnToMainMeeting() with no assigned room: the app has no room to call it on");
       if (!p.in_room) {
         rule("BR-RET-3");
         rule("BR-ERR-46262");

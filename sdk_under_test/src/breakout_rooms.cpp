@@ -168,7 +168,9 @@ void BreakoutRoomsCallFeature::react_to_assignment() {
 
 void BreakoutRoomsCallFeature::consider_auto_move() {
   if (!room_call_ && assigned_data_ && assigned_data_->open && assigned_data_->auto_move) {
-    if (!auto_move_timer_) schedule_auto_move();  // BR-MOVE-1
+    // BR-MOVE-1; BR-MOVE-8: re-assigned during the delay, the delay starts again for the new room.
+    if (auto_move_timer_ && auto_move_url_ != assigned_data_->join_url) cancel_auto_move();
+    if (!auto_move_timer_) schedule_auto_move();
   } else {
     cancel_auto_move();
   }
@@ -188,6 +190,7 @@ void BreakoutRoomsCallFeature::on_settings(std::uint64_t seq, const protocol::Js
 
 void BreakoutRoomsCallFeature::schedule_auto_move() {
   std::weak_ptr<BreakoutRoomsCallFeature> weak = weak_from_this();
+  auto_move_url_ = assigned_data_ ? assigned_data_->join_url : std::string();
   auto_move_timer_ = clock_.schedule(options_.auto_move_delay, [weak] {
     auto self = weak.lock();
     if (!self) return;

@@ -167,6 +167,22 @@ TEST_CASE("BR-MOVE-1: with auto-move on, the client joins the open room after 30
   CHECK(f.feature->assigned_breakout_rooms()->call()->state() == CallState::Connected);
 }
 
+TEST_CASE("BR-MOVE-8: re-assigned to another open room during the auto-move delay, the delay starts again", "[sdk][move]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, true)));
+  f.advance(2999ms);
+  f.service.details(2, ClientFixture::assigned(ClientFixture::room("r2", true, true)));
+  f.advance(1ms);
+  CHECK(f.service.count("joinBreakoutRoom") == 0);
+  f.advance(2998ms);
+  CHECK(f.service.count("joinBreakoutRoom") == 0);
+  f.advance(1ms);
+  CHECK(f.service.count("joinBreakoutRoom") == 1);
+  REQUIRE(f.feature->assigned_breakout_rooms()->call());
+  CHECK(f.feature->assigned_breakout_rooms()->call()->info().thread_id == "19:breakout_r2@thread.v2");
+}
+
 TEST_CASE("BR-MOVE-2: with auto-move off, nothing moves the client but join()", "[sdk][move]") {
   ClientFixture f;
   f.join_meeting();

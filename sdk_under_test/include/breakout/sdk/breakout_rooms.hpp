@@ -183,6 +183,9 @@ class BreakoutRoomsCallFeature : public std::enable_shared_from_this<BreakoutRoo
   /// Who waits for the leave in flight (its starter first): each gets its result.
   std::vector<std::function<void(Result<void>)>> leave_waiters_;
   std::optional<clock::TimerId> auto_move_timer_;
+  /// The room (its join URL) the scheduled auto-move is for: its delay counts from when that room
+  /// became the one to move to (BR-MOVE-8).
+  std::string auto_move_url_;
   std::optional<clock::TimerId> return_timer_;
 
   EventSource<BreakoutRoomsEventData> updated_;

@@ -1,0 +1,204 @@
+// Playing one story for real and judging it: the SDK's observations against the model's
+// prediction, event by event per participant, and against invariants that hold whatever the
+// model says.
+#include <breakout/explore/explore.hpp>
+
+#include <breakout/protocol/text.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace breakout::explore {
+namespace {
+
+using model::Event;
+using model::Kind;
+
+/// What of an observation the model predicts: no call ids (the service's), no error messages.
+nlohmann::json projected(const harness::Observation& o) {
+  nlohmann::json d = o.data;
+  if (d.is_object()) {
+    d.erase("callId");
+    d.erase("message");
+  }
+  return d;
+}
+
+std::string show(const std::string& type, const nlohmann::json& data, const std::string& listener, Ms at) {
+  return "[+" + std::to_string(at) + "ms] " + type + (listener.empty() ? "" : " @" + listener) + " " + text::dump_json(data);
+}
+
+bool is_call(Kind k) {
+  return k == Kind::join || k == Kind::return_to_main || k == Kind::hold_main || k == Kind::resume_main || k == Kind::subscribe ||
+         k == Kind::unsubscribe;
+}
+
+struct Seen {
+  Ms at;
+  std::string type;
+  nlohmann::json data;
+  std::string listener;
+};
+
+using PerParticipant = std::map<std::string, std::vector<Seen>>;
+
+PerParticipant observed_by_participant(const std::vector<harness::Observation>& log) {
+  PerParticipant out;
+  for (const auto& o : log)
+    if (!o.setup) out[o.participant].push_back(Seen{o.at.count(), o.type, projected(o), o.listener});
+  return out;
+}
+
+std::optional<Divergence> earliest(std::optional<Divergence> a, std::optional<Divergence> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return b->at < a->at ? b : a;
+}
+
+std::optional<Divergence> compare(const Story& story, const model::Prediction& prediction, const PerParticipant& seen) {
+  std::optional<Divergence> first;
+  for (const auto& p : story.participants) {
+    std::vector<const Event*> want;
+    for (const auto& e : prediction.events)
+      if (e.participant == p.id) want.push_back(&e);
+    static const std::vector<Seen> none;
+    auto it = seen.find(p.id);
+    const auto& got = it == seen.end() ? none : it->second;
+    std::size_t n = std::max(want.size(), got.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const Event* w = i < want.size() ? want[i] : nullptr;
+      const Seen* g = i < got.size() ? &got[i] : nullptr;
+      if (w && g && w->at == g->at && w->type == g->type && w->listener == g->listener && w->data == g->data) continue;
+      Divergence d;
+      d.kind = "model";
+      d.participant = p.id;
+      if (w && g) {
+        d.at = std::min(w->at, g->at);
+        d.summary = p.id + ": expected " + show(w->type, w->data, w->listener, w->at) + ", observed " + show(g->type, g->data, g->listener, g->at);
+        d.signature = "model:differs:" + w->type + "/" + g->type;
+      } else if (w) {
+        d.at = w->at;
+        d.summary = p.id + ": expected " + show(w->type, w->data, w->listener, w->at) + ", but nothing more was observed";
+        d.signature = "model:missing:" + w->type;
+      } else {
+        d.at = g->at;
+        d.summary = p.id + ": observed " + show(g->type, g->data, g->listener, g->at) + ", which the rules do not call for";
+        d.signature = "model:extra:" + g->type;
+      }
+      first = earliest(first, d);
+      break;
+    }
+  }
+  return first;
+}
+
+/// Properties of any correct run, checked on what was observed alone.
+std::optional<Divergence> invariants(const Story& story, const PerParticipant& seen) {
+  std::optional<Divergence> first;
+  for (const auto& p : story.participants) {
+    auto violated = [&](Ms at, const std::string& name, const std::string& what) {
+      first = earliest(first, Divergence{"invariant", p.id, at, p.id + ": " + name + ": " + what, "invariant:" + name});
+    };
+    std::vector<const model::Step*> calls;
+    for (const auto& s : story.steps)
+      if (is_call(s.kind) && s.participant == p.id) calls.push_back(&s);
+    static const std::vector<Seen> none;
+    auto it = seen.find(p.id);
+    const auto& got = it == seen.end() ? none : it->second;
+    std::map<std::string, std::string> state = {{"main", "Connected"}, {"room", "None"}};
+    std::vector<std::string> listeners = {""};
+    std::map<std::string, nlohmann::json> last_event;  // type@listener -> data
+    bool app_hold = false;
+    std::size_t results = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const Seen& e = got[i];
+      if (e.type == "callStateChanged") {
+        std::string call = e.data.value("call", "");
+        std::string& now = state[call];
+        std::string old = e.data.value("oldState", "");
+        if (old != now) violated(e.at, "call states follow each other", call + " call went " + old + " -> " + e.data.value("state", "") + " but was " + now);
+        now = e.data.value("state", "");
+        if (call == "room" && now == "Disconnected") now = "None";
+      } else if (e.type == "callResult") {
+        if (results >= calls.size()) {
+          violated(e.at, "every request answered once", "a result with no call to answer");
+          continue;
+        }
+        const model::Step& c = *calls[results++];
+        bool ok = e.data.value("ok", false);
+        if (ok && c.kind == Kind::subscribe) listeners.push_back(c.listener);
+        if (ok && c.kind == Kind::unsubscribe) {
+          auto l = std::find(listeners.rbegin(), listeners.rend(), c.listener);
+          if (l != listeners.rend()) listeners.erase(std::next(l).base());
+          // With nobody listening, changes go unseen: the next event is compared with nothing.
+          if (listeners.empty()) last_event.clear();
+        }
+        if (ok && c.kind == Kind::hold_main) app_hold = true;
+        if (ok && c.kind == Kind::resume_main) app_hold = false;
+      } else if (e.type == "assignedBreakoutRooms" || e.type == "breakoutRoomsSettings" || e.type == "join" || e.type == "breakoutRooms") {
+        if (std::find(listeners.begin(), listeners.end(), e.listener) == listeners.end())
+          violated(e.at, "no event after off()", "listener '" + (e.listener.empty() ? std::string("default") : e.listener) + "' is not subscribed");
+        // Judged once per delivery: the listeners' copies of one event come one after the other.
+        bool same_delivery = i > 0 && got[i - 1].type == e.type && got[i - 1].at == e.at && got[i - 1].data == e.data;
+        if (e.type != "join" && !same_delivery) {
+          auto key = e.type;
+          auto last = last_event.find(key);
+          if (last != last_event.end() && last->second == e.data) violated(e.at, "no event without a change", e.type + " raised twice with the same data");
+          last_event[key] = e.data;
+        }
+      }
+      // At the end of each instant: the main meeting is on hold exactly while in a room (or by the app).
+      bool instant_ends = i + 1 == got.size() || got[i + 1].at != e.at;
+      if (instant_ends) {
+        bool in_room = state["room"] == "Connected";
+        if (in_room && state["main"] != "LocalHold") violated(e.at, "main meeting on hold while in a room", "main is " + state["main"]);
+        if (!in_room && state["room"] == "None" && state["main"] == "LocalHold" && !app_hold)
+          violated(e.at, "nobody left on hold", "the main meeting is on hold with no room call and no hold() by the app");
+      }
+    }
+    if (results < calls.size()) violated(got.empty() ? 0 : got.back().at, "every request answered once", std::to_string(calls.size() - results) + " call(s) never completed");
+  }
+  return first;
+}
+
+}  // namespace
+
+Checked check_story(const Story& story, const harness::DriverFactory& drivers, const CheckOptions& options) {
+  Checked out;
+  out.prediction = model::predict(story);
+  std::string text = to_yaml(story, YamlOptions{});
+  auto loaded = scenario::load_scenario_text(text, "explored.yaml");
+  if (!loaded.ok() || loaded.scenarios.empty()) {
+    out.divergence = Divergence{"run", "", 0, "the explorer wrote a story the loader refuses: " + scenario::render_errors(loaded), "run:load"};
+    return out;
+  }
+  harness::RunOptions run;
+  run.wall_timeout = options.wall_timeout;
+  run.observe_only = true;
+  auto result = harness::run_scenario(loaded.scenarios.front(), drivers, run);
+  out.frames = result.frames;
+  if (result.outcome == harness::Outcome::timeout || result.outcome == harness::Outcome::unresolved) {
+    out.divergence = Divergence{"run", "", result.virtual_time.count(), std::string(harness::to_string(result.outcome)) + ": " + result.message,
+                                "run:" + std::string(harness::to_string(result.outcome))};
+    return out;
+  }
+  auto seen = observed_by_participant(result.log);
+  out.divergence = earliest(compare(story, out.prediction, seen), invariants(story, seen));
+  if (!out.divergence && options.check_determinism) {
+    auto again = harness::run_scenario(loaded.scenarios.front(), drivers, run);
+    if (observed_by_participant(again.log).size() != seen.size() || [&] {
+          auto other = observed_by_participant(again.log);
+          for (const auto& [p, events] : seen) {
+            const auto& o = other[p];
+            if (o.size() != events.size()) return true;
+            for (std::size_t i = 0; i < o.size(); ++i)
+              if (o[i].at != events[i].at || o[i].type != events[i].type || o[i].data != events[i].data) return true;
+          }
+          return false;
+        }())
+      out.divergence = Divergence{"nondeterminism", "", 0, "two runs of the same story observed different events", "nondeterminism"};
+  }
+  return out;
+}
+
+}  // namespace breakout::explore

@@ -1,0 +1,196 @@
+// The story generator: seeded, portable (its own integer mixing, no std distributions, so the same
+// seed gives the same stories with any standard library), and guided by the model: every step is
+// tried on a copy of the simulation first, so a story never reaches a case no rule decides.
+#include <breakout/explore/explore.hpp>
+
+#include <algorithm>
+
+namespace breakout::explore {
+namespace {
+
+using model::Kind;
+using model::Simulation;
+using model::Step;
+
+/// splitmix64: small, fast, well mixed, and the same everywhere.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  /// 0 .. n-1 (n > 0).
+  int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
+  bool percent(int p) { return below(100) < p; }
+  template <typename T>
+  const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(below(static_cast<int>(v.size())))]; }
+
+ private:
+  std::uint64_t state_;
+};
+
+const std::vector<std::string> kListenerNames = {"second", "third"};
+
+Step make(Kind k) {
+  Step s;
+  s.kind = k;
+  return s;
+}
+
+class Generator {
+ public:
+  Generator(std::uint64_t seed, std::uint64_t index, const GeneratorOptions& o) : rng_(seed ^ (index * 0xD1B54A32D192ED03ull)), o_(o) {
+    rng_.next();
+  }
+
+  Story story() {
+    Story s;
+    int np = std::max(1, o_.participants), nr = std::max(1, o_.rooms);
+    for (int i = 1; i <= np; ++i) {
+      model::Participant p;
+      p.id = "p" + std::to_string(i);
+      p.microsoft365 = rng_.percent(50);
+      // Communication Services users never manage rooms, whatever their role (BR-FEAT-3); the
+      // stories leave Microsoft 365 managers (who see every room) out.
+      static const std::vector<std::string> acs_roles = {"Attendee", "Presenter", "Organizer", "Co-organizer"};
+      static const std::vector<std::string> m365_roles = {"Attendee", "Presenter"};
+      p.role = rng_.pick(p.microsoft365 ? m365_roles : acs_roles);
+      s.participants.push_back(p);
+    }
+    for (int i = 1; i <= nr; ++i)
+      s.rooms.push_back(model::Room{"room" + std::to_string(i), "Room " + std::to_string(i), rng_.percent(60), rng_.percent(30)});
+    for (const auto& p : s.participants)
+      if (rng_.percent(80)) s.assigned[p.id] = rng_.pick(s.rooms).id;
+    s.return_disabled = rng_.percent(25);
+
+    Simulation sim(s);
+    int total = std::max(1, o_.steps);
+    for (int i = 0; static_cast<int>(s.steps.size()) < total - 1 && i < total * 20; ++i) {
+      Step step = choose(s, sim);
+      Simulation trial = sim;
+      if (!trial.play(step, static_cast<int>(s.steps.size()))) continue;
+      sim = std::move(trial);
+      s.steps.push_back(step);
+    }
+    // Time enough at the end for every timer still running to fire, so what it does is checked.
+    // (Unless what a timer would do is a case no rule decides: then the story ends before it.)
+    Step last = make(Kind::advance);
+    auto timers = sim.timers();
+    last.by = timers.empty() ? 1000 : timers.back() - sim.now() + 1;
+    if (Simulation trial = sim; trial.play(last, static_cast<int>(s.steps.size()))) s.steps.push_back(last);
+    return s;
+  }
+
+ private:
+  Step choose(const Story& s, const Simulation& sim) {
+    const Weights& w = o_.weights;
+    int total = std::max(0, w.server) + std::max(0, w.call) + std::max(0, w.listener) + std::max(0, w.fault) + std::max(0, w.advance);
+    if (total == 0) return advance(sim);
+    int r = rng_.below(total);
+    if ((r -= std::max(0, w.server)) < 0) return server(s, sim);
+    if ((r -= std::max(0, w.call)) < 0) return call(s, sim);
+    if ((r -= std::max(0, w.listener)) < 0) return listener(s, sim);
+    if ((r -= std::max(0, w.fault)) < 0) return fault(s);
+    return advance(sim);
+  }
+
+  const std::string& participant(const Story& s) { return rng_.pick(s.participants).id; }
+  const std::string& room(const Story& s) { return rng_.pick(s.rooms).id; }
+
+  Step server(const Story& s, const Simulation& sim) {
+    Step step;
+    switch (rng_.below(7)) {
+      case 0:
+      case 1:
+        step.kind = Kind::open_room;
+        step.room = room(s);
+        break;
+      case 2:
+        step.kind = Kind::close_room;
+        step.room = room(s);
+        break;
+      case 3:
+        step.kind = Kind::assign;
+        step.participant = participant(s);
+        step.room = room(s);
+        break;
+      case 4:
+        step.kind = Kind::unassign;
+        step.participant = participant(s);
+        break;
+      case 5:
+        step.kind = Kind::set_return_disabled;
+        step.flag = rng_.percent(50);
+        break;
+      default:
+        step.kind = Kind::set_auto_move;
+        step.room = room(s);
+        step.flag = rng_.percent(50);
+        break;
+    }
+    (void)sim;
+    return step;
+  }
+
+  Step call(const Story& s, const Simulation& sim) {
+    Step step;
+    step.participant = participant(s);
+    bool in_room = sim.in_room(step.participant);
+    int r = rng_.below(10);
+    if (r < 4) step.kind = in_room && rng_.percent(70) ? Kind::return_to_main : Kind::join;
+    else if (r < 7) step.kind = Kind::return_to_main;
+    else step.kind = sim.main_held(step.participant) ? Kind::resume_main : Kind::hold_main;
+    return step;
+  }
+
+  Step listener(const Story& s, const Simulation& sim) {
+    Step step;
+    step.participant = participant(s);
+    auto current = sim.listeners(step.participant);
+    if (!current.empty() && rng_.percent(45)) {
+      step.kind = Kind::unsubscribe;
+      step.listener = rng_.pick(current);
+    } else {
+      step.kind = Kind::subscribe;
+      step.listener = rng_.pick(kListenerNames);
+    }
+    return step;
+  }
+
+  Step fault(const Story& s) {
+    Step step;
+    step.participant = participant(s);
+    static const std::vector<Kind> kinds = {Kind::duplicate_next, Kind::resend_stale, Kind::resend_latest};
+    step.kind = rng_.pick(kinds);
+    return step;
+  }
+
+  /// Mostly to the edges of the SDK's next timer: just before it, at it, just after it.
+  Step advance(const Simulation& sim) {
+    Step step = make(Kind::advance);
+    auto timers = sim.timers();
+    if (!timers.empty() && rng_.percent(75)) {
+      Ms to = timers.front() - sim.now();
+      static const std::vector<Ms> edges = {-1, 0, 0, 1};
+      step.by = std::max<Ms>(1, to + rng_.pick(edges));
+      return step;
+    }
+    static const std::vector<Ms> spans = {1, 500, 1000, 2999, 3000, 4999, 5000, 10000};
+    step.by = rng_.pick(spans);
+    return step;
+  }
+
+  Rng rng_;
+  GeneratorOptions o_;
+};
+
+}  // namespace
+
+Story generate(std::uint64_t seed, std::uint64_t index, const GeneratorOptions& options) {
+  return Generator(seed, index, options).story();
+}
+
+}  // namespace breakout::explore
