@@ -23,9 +23,9 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 max_clients=$(( ($(ulimit -n) - 256) / 2 ))
 
 if $smoke; then
-  repeat=2 meetings=("50 10") stress=200 fan_clients=50 fan_rounds=5 rt_rounds=200 runs=1
+  repeat=2 meetings=("50 10") stress=200 fan_clients=50 fan_rounds=5 rt_rounds=200 runs=1 explore_runs=50
 else
-  repeat=20 meetings=("300 50" "1000 200") stress=10000 fan_clients=1000 fan_rounds=200 rt_rounds=5000 runs=3
+  repeat=20 meetings=("300 50" "1000 200") stress=10000 fan_clients=1000 fan_rounds=200 rt_rounds=5000 runs=3 explore_runs=4000
 fi
 [ "$stress" -gt "$max_clients" ] && stress=$max_clients
 
@@ -48,7 +48,14 @@ for m in "${meetings[@]}"; do $bin/breakout_bench meeting $m | record; done
 echo "== 3. many clients, one update fanned out to all"
 $bin/breakout_bench stress "$stress" | record
 
-echo "== 4. side by side: the mock server, a Node.js ws server, a bare Beast loop"
+echo "== 4. harness explore: stories of 4 participants and 40 steps against the model, per second"
+for jobs in 1 2; do
+  line=$(build/default/harness/harness explore --seed 1 --runs "$explore_runs" --participants 4 --rooms 2 --steps 40 -j "$jobs" --out "$out/explored" | head -1 || true)
+  # "explored N stories (S steps) in T s: R stories/s; ..."
+  echo "$line" | sed -E "s/^explored ([0-9]+) stories \(([0-9]+) steps\) in ([0-9.]+) s: ([0-9]+) stories\/s.*/{\"bench\":\"explore\",\"jobs\":$jobs,\"stories\":\1,\"steps\":\2,\"seconds\":\3,\"stories_per_s\":\4}/" | record
+done
+
+echo "== 5. side by side: the mock server, a Node.js ws server, a bare Beast loop"
 # Servers on core 0, the load generator on core 1, when the machine has two.
 pin_server="" pin_load=""
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin_server="taskset -c 0" pin_load="taskset -c 1"; fi

@@ -3,9 +3,18 @@
 # of the tree, never in the SDK's own code paths) and runs the scenario suite against it. Every
 # fault must make at least one scenario fail. Prints the score; exits 1 if any fault is missed.
 #
-#   faults/check.sh [WORK_DIR] [FAULT...]     (default work dir: build/faults)
+#   faults/check.sh [--explore] [WORK_DIR] [FAULT...]     (default work dir: build/faults)
+#
+# With --explore, each fault is also hunted by `harness explore` with no scenario at all: five
+# seeds of at most $EXPLORE_RUNS stories (20,000), and the median number of stories it took.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+explore=0
+if [ "${1:-}" = "--explore" ]; then
+  explore=1
+  shift
+fi
+explore_runs="${EXPLORE_RUNS:-20000}"
 work="${1:-$root/build/faults}"
 shift || true
 mkdir -p "$work"
@@ -58,9 +67,32 @@ if [ ${#faults[@]} -eq 0 ]; then
   faults=("$root"/faults/*.fault)
 fi
 
+# Stories `harness explore` needed to find the fault, for each of five seeds ("-" when not within
+# the budget); prints the median, or "not found".
+explore_fault() {
+  local name="$1" needed=() found=0 k
+  for seed in 1 2 3 4 5; do
+    if (cd "$work" && "$harness" explore --seed "$seed" --runs "$explore_runs" -j 2 --participants 3 --rooms 2 \
+          --out "$work/explored-$name" >"$work/$name.explore-$seed.txt" 2>&1); then
+      needed+=("-")
+    else
+      k="$(sed -n 's/^DIVERGED in story \([0-9]*\).*/\1/p' "$work/$name.explore-$seed.txt")"
+      if [ -z "$k" ]; then needed+=("error"); else needed+=("$((k + 1))"); found=$((found + 1)); fi
+    fi
+  done
+  local median
+  median="$(printf '%s\n' "${needed[@]}" | sed 's/^-$/999999999/; s/^error$/999999999/' | sort -n | sed -n 3p)"
+  [ "$median" = 999999999 ] && median="not found"
+  echo "          explore: median $median stories (seeds 1-5: ${needed[*]})"
+  explored+=("$name: $median")
+  [ "$found" -gt 0 ]
+}
+
 caught=0
 missed=()
 broken=()
+explored=()
+explore_missed=()
 for fault in "${faults[@]}"; do
   name="$(basename "$fault" .fault)"
   target_rel="$(sed -n 's/^file: //p' "$fault")"
@@ -80,6 +112,7 @@ for fault in "${faults[@]}"; do
     echo "  caught  $name: $failed scenario(s) fail — $(sed -n 's/^description: //p' "$fault")"
     caught=$((caught + 1))
   fi
+  if [ "$explore" = 1 ] && [ -x "$harness" ] && ! explore_fault "$name"; then explore_missed+=("$name"); fi
   cp "$root/$target_rel" "$src/$target_rel"
 done
 # Leave the copy as it was, so the next run starts from the SDK without faults.
@@ -87,4 +120,8 @@ cmake --build "$build" --target harness >/dev/null
 
 total=${#faults[@]}
 echo "fault check: caught $caught of $total faults"
+if [ "$explore" = 1 ]; then
+  echo "fault check: harness explore found $((total - ${#explore_missed[@]} - ${#broken[@]})) of $total faults without a scenario"
+  [ ${#explore_missed[@]} -eq 0 ] || echo "  not found by exploring: ${explore_missed[*]}"
+fi
 [ ${#missed[@]} -eq 0 ] && [ ${#broken[@]} -eq 0 ]

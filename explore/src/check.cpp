@@ -29,8 +29,8 @@ std::string show(const std::string& type, const nlohmann::json& data, const std:
 }
 
 bool is_call(Kind k) {
-  return k == Kind::join || k == Kind::return_to_main || k == Kind::hold_main || k == Kind::resume_main || k == Kind::subscribe ||
-         k == Kind::unsubscribe;
+  return k == Kind::join || k == Kind::return_to_main || k == Kind::hold_main || k == Kind::resume_main || k == Kind::hang_up_room ||
+         k == Kind::subscribe || k == Kind::unsubscribe;
 }
 
 struct Seen {
@@ -58,12 +58,16 @@ std::optional<Divergence> earliest(std::optional<Divergence> a, std::optional<Di
 std::optional<Divergence> compare(const Story& story, const model::Prediction& prediction, const PerParticipant& seen) {
   std::optional<Divergence> first;
   for (const auto& p : story.participants) {
+   // Two streams per participant: `breakoutRooms` (all rooms) is ordered among its own kind only,
+   // as the rules order it against nothing else; everything else in one order.
+   for (bool all_rooms : {false, true}) {
     std::vector<const Event*> want;
     for (const auto& e : prediction.events)
-      if (e.participant == p.id) want.push_back(&e);
-    static const std::vector<Seen> none;
-    auto it = seen.find(p.id);
-    const auto& got = it == seen.end() ? none : it->second;
+      if (e.participant == p.id && (e.type == "breakoutRooms") == all_rooms) want.push_back(&e);
+    std::vector<Seen> got;
+    if (auto it = seen.find(p.id); it != seen.end())
+      for (const auto& g : it->second)
+        if ((g.type == "breakoutRooms") == all_rooms) got.push_back(g);
     std::size_t n = std::max(want.size(), got.size());
     for (std::size_t i = 0; i < n; ++i) {
       const Event* w = i < want.size() ? want[i] : nullptr;
@@ -88,6 +92,7 @@ std::optional<Divergence> compare(const Story& story, const model::Prediction& p
       first = earliest(first, d);
       break;
     }
+   }
   }
   return first;
 }
@@ -99,9 +104,16 @@ std::optional<Divergence> invariants(const Story& story, const PerParticipant& s
     auto violated = [&](Ms at, const std::string& name, const std::string& what) {
       first = earliest(first, Divergence{"invariant", p.id, at, p.id + ": " + name + ": " + what, "invariant:" + name});
     };
+    // Calls made at once, in order; calls armed for a callback answer when (and if) it runs, so a
+    // participant who has any is not followed call by call.
     std::vector<const model::Step*> calls;
+    std::size_t armed = 0;
     for (const auto& s : story.steps)
-      if (is_call(s.kind) && s.participant == p.id) calls.push_back(&s);
+      if (is_call(s.kind) && s.participant == p.id) {
+        if (s.inside) ++armed;
+        else calls.push_back(&s);
+      }
+    bool follow_calls = armed == 0;
     static const std::vector<Seen> none;
     auto it = seen.find(p.id);
     const auto& got = it == seen.end() ? none : it->second;
@@ -109,6 +121,7 @@ std::optional<Divergence> invariants(const Story& story, const PerParticipant& s
     std::vector<std::string> listeners = {""};
     std::map<std::string, nlohmann::json> last_event;  // type@listener -> data
     bool app_hold = false;
+    const Seen* previous = nullptr;  // the last breakout rooms event, to tell deliveries apart
     std::size_t results = 0;
     for (std::size_t i = 0; i < got.size(); ++i) {
       const Seen& e = got[i];
@@ -120,12 +133,19 @@ std::optional<Divergence> invariants(const Story& story, const PerParticipant& s
         now = e.data.value("state", "");
         if (call == "room" && now == "Disconnected") now = "None";
       } else if (e.type == "callResult") {
-        if (results >= calls.size()) {
+        if (results >= calls.size() + armed) {
           violated(e.at, "every request answered once", "a result with no call to answer");
           continue;
         }
-        const model::Step& c = *calls[results++];
         bool ok = e.data.value("ok", false);
+        std::string action = e.data.value("action", "");
+        if (ok && (action == "hold" || action == "hangUp")) app_hold = true;
+        if (ok && action == "resume") app_hold = false;
+        if (!follow_calls) {
+          ++results;
+          continue;
+        }
+        const model::Step& c = *calls[results++];
         if (ok && c.kind == Kind::subscribe) listeners.push_back(c.listener);
         if (ok && c.kind == Kind::unsubscribe) {
           auto l = std::find(listeners.rbegin(), listeners.rend(), c.listener);
@@ -133,14 +153,16 @@ std::optional<Divergence> invariants(const Story& story, const PerParticipant& s
           // With nobody listening, changes go unseen: the next event is compared with nothing.
           if (listeners.empty()) last_event.clear();
         }
-        if (ok && c.kind == Kind::hold_main) app_hold = true;
-        if (ok && c.kind == Kind::resume_main) app_hold = false;
-      } else if (e.type == "assignedBreakoutRooms" || e.type == "breakoutRoomsSettings" || e.type == "join" || e.type == "breakoutRooms") {
-        if (std::find(listeners.begin(), listeners.end(), e.listener) == listeners.end())
+      } else if (e.type != "assignedBreakoutRooms" && e.type != "breakoutRoomsSettings" && e.type != "join" && e.type != "breakoutRooms") {
+        previous = nullptr;
+      } else {
+        if (follow_calls && std::find(listeners.begin(), listeners.end(), e.listener) == listeners.end())
           violated(e.at, "no event after off()", "listener '" + (e.listener.empty() ? std::string("default") : e.listener) + "' is not subscribed");
         // Judged once per delivery: the listeners' copies of one event come one after the other.
-        bool same_delivery = i > 0 && got[i - 1].type == e.type && got[i - 1].at == e.at && got[i - 1].data == e.data;
-        if (e.type != "join" && !same_delivery) {
+        // (results of calls made inside the callbacks come between them).
+        bool same_delivery = previous && previous->type == e.type && previous->at == e.at && previous->data == e.data;
+        previous = &e;
+        if (e.type != "join" && !same_delivery && follow_calls) {
           auto key = e.type;
           auto last = last_event.find(key);
           if (last != last_event.end() && last->second == e.data) violated(e.at, "no event without a change", e.type + " raised twice with the same data");

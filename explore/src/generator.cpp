@@ -53,11 +53,9 @@ class Generator {
       model::Participant p;
       p.id = "p" + std::to_string(i);
       p.microsoft365 = rng_.percent(50);
-      // Communication Services users never manage rooms, whatever their role (BR-FEAT-3); the
-      // stories leave Microsoft 365 managers (who see every room) out.
-      static const std::vector<std::string> acs_roles = {"Attendee", "Presenter", "Organizer", "Co-organizer"};
-      static const std::vector<std::string> m365_roles = {"Attendee", "Presenter"};
-      p.role = rng_.pick(p.microsoft365 ? m365_roles : acs_roles);
+      // Every role for both identities: Microsoft 365 organizers and co-organizers see every room.
+      static const std::vector<std::string> roles = {"Attendee", "Attendee", "Presenter", "Organizer", "Co-organizer"};
+      p.role = rng_.pick(roles);
       s.participants.push_back(p);
     }
     for (int i = 1; i <= nr; ++i)
@@ -102,6 +100,13 @@ class Generator {
 
   Step server(const Story& s, const Simulation& sim) {
     Step step;
+    // Endings are rare: a story that ends early has little left to tell.
+    if (rng_.percent(3)) {
+      step.kind = rng_.percent(40) ? Kind::end_meeting : rng_.percent(50) ? Kind::expire_token : Kind::revoke_token;
+      step.participant = participant(s);
+      if (step.kind == Kind::end_meeting) step.participant.clear();
+      return step;
+    }
     switch (rng_.below(7)) {
       case 0:
       case 1:
@@ -140,7 +145,8 @@ class Generator {
     step.participant = participant(s);
     bool in_room = sim.in_room(step.participant);
     int r = rng_.below(10);
-    if (r < 4) step.kind = in_room && rng_.percent(70) ? Kind::return_to_main : Kind::join;
+    if (in_room && rng_.percent(15)) step.kind = Kind::hang_up_room;
+    else if (r < 4) step.kind = in_room && rng_.percent(70) ? Kind::return_to_main : Kind::join;
     else if (r < 7) step.kind = Kind::return_to_main;
     else step.kind = sim.main_held(step.participant) ? Kind::resume_main : Kind::hold_main;
     return step;
@@ -157,13 +163,20 @@ class Generator {
       step.kind = Kind::subscribe;
       step.listener = rng_.pick(kListenerNames);
     }
+    // Now and then the change is made inside a listener's callback, while an event is delivered.
+    if (!current.empty() && rng_.percent(35)) {
+      static const std::vector<std::string> events = {"assignedBreakoutRooms", "assignedBreakoutRooms", "breakoutRoomsSettings", "join"};
+      step.inside = true;
+      step.inside_listener = rng_.pick(current);
+      step.inside_event = rng_.pick(events);
+    }
     return step;
   }
 
   Step fault(const Story& s) {
     Step step;
     step.participant = participant(s);
-    static const std::vector<Kind> kinds = {Kind::duplicate_next, Kind::resend_stale, Kind::resend_latest};
+    static const std::vector<Kind> kinds = {Kind::duplicate_next, Kind::resend_stale, Kind::resend_latest, Kind::unreadable};
     step.kind = rng_.pick(kinds);
     return step;
   }

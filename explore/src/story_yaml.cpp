@@ -4,6 +4,7 @@
 
 #include <breakout/protocol/clock.hpp>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -50,6 +51,11 @@ void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
     case Kind::set_auto_move:
       y << "  - server: updateRoom\n    room: " << s.room << "\n    autoMove: " << (s.flag ? "true" : "false") << "\n";
       break;
+    case Kind::end_meeting: y << "  - server: endMeeting\n"; break;
+    case Kind::expire_token: y << "  - server: expireToken\n" << server_who(); break;
+    case Kind::revoke_token: y << "  - server: revokeToken\n" << server_who(); break;
+    case Kind::unreadable: y << "  - server: sendUnreadableDetails\n" << server_who(); break;
+    case Kind::hang_up_room: y << "  - do: hangUp\n" << who() << "    call: room\n    wait: false\n"; break;
     case Kind::duplicate_next: y << "  - server: duplicateNext\n" << server_who(); break;
     case Kind::resend_stale: y << "  - server: resendDetails\n" << server_who() << "    which: previous\n"; break;
     case Kind::resend_latest: y << "  - server: resendDetails\n" << server_who() << "    which: latest\n"; break;
@@ -60,17 +66,42 @@ void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
     case Kind::subscribe:
     case Kind::unsubscribe:
       y << "  - do: " << (s.kind == Kind::subscribe ? "subscribe" : "unsubscribe") << "\n"
-        << who() << "    listener: " << (s.listener.empty() ? "default" : s.listener) << "\n    wait: false\n";
+        << who() << "    listener: " << (s.listener.empty() ? "default" : s.listener) << "\n";
+      if (s.inside)
+        y << "    inside: { listener: " << (s.inside_listener.empty() ? "default" : s.inside_listener) << ", event: " << s.inside_event << " }\n";
+      else
+        y << "    wait: false\n";
       break;
     case Kind::advance: y << "  - advance: " << duration(s.by) << "\n"; break;
   }
 }
 
-void expect_yaml(std::ostringstream& y, const model::Event& e, bool one_client) {
-  y << "  - expect: " << e.type << "\n";
-  if (!one_client) y << "    participant: " << e.participant << "\n";
-  if (!e.listener.empty()) y << "    listener: " << e.listener << "\n";
-  y << "    data: " << (e.data.is_null() ? std::string("null") : flow(e.data)) << "\n";
+void expect_yaml(std::ostringstream& y, const model::Event& e, bool one_client, const std::string& indent = "  ") {
+  y << indent << "- expect: " << e.type << "\n";
+  if (!one_client) y << indent << "  participant: " << e.participant << "\n";
+  if (!e.listener.empty()) y << indent << "  listener: " << e.listener << "\n";
+  y << indent << "  data: " << (e.data.is_null() ? std::string("null") : flow(e.data)) << "\n";
+}
+
+/// Expectations for events of one step at one moment: in order per participant, except that a
+/// participant's moment with a `breakoutRooms` event (ordered against nothing else by the rules)
+/// is one unordered group.
+void expect_moment(std::ostringstream& y, const std::vector<const model::Event*>& events, bool one_client) {
+  std::vector<std::string> order;
+  for (const auto* e : events)
+    if (std::find(order.begin(), order.end(), e->participant) == order.end()) order.push_back(e->participant);
+  for (const auto& p : order) {
+    std::vector<const model::Event*> mine;
+    for (const auto* e : events)
+      if (e->participant == p) mine.push_back(e);
+    bool loose = std::any_of(mine.begin(), mine.end(), [](const model::Event* e) { return e->type == "breakoutRooms"; });
+    if (loose && mine.size() > 1) {
+      y << "  - unordered:\n";
+      for (const auto* e : mine) expect_yaml(y, *e, one_client, "      ");
+    } else {
+      for (const auto* e : mine) expect_yaml(y, *e, one_client);
+    }
+  }
 }
 
 }  // namespace
@@ -109,7 +140,7 @@ std::string to_yaml(const Story& story, const YamlOptions& o) {
     const auto& events = by_step[static_cast<int>(i)];
     if (s.kind != Kind::advance || !o.expectations) {
       step_yaml(y, s, one);
-      for (const auto* e : events) expect_yaml(y, *e, one);
+      expect_moment(y, events, one);
       if (s.kind == Kind::advance) now += s.by;
       continue;
     }
@@ -130,7 +161,9 @@ std::string to_yaml(const Story& story, const YamlOptions& o) {
         y << "  - advance: " << duration(at - now) << "\n";
       }
       now = at;
-      for (; k < events.size() && events[k]->at == at; ++k) expect_yaml(y, *events[k], one);
+      std::vector<const model::Event*> moment;
+      for (; k < events.size() && events[k]->at == at; ++k) moment.push_back(events[k]);
+      expect_moment(y, moment, one);
     }
     if (end > now) y << "  - advance: " << duration(end - now) << "\n";
     now = end;

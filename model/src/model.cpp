@@ -31,6 +31,11 @@ std::string describe(const Step& s) {
     case Kind::unassign: return "unassign " + s.participant;
     case Kind::set_return_disabled: return std::string("updateSettings disableReturnToMainMeeting ") + (s.flag ? "true" : "false");
     case Kind::set_auto_move: return "updateRoom " + s.room + " autoMove " + (s.flag ? "true" : "false");
+    case Kind::end_meeting: return "endMeeting";
+    case Kind::expire_token: return "expireToken " + s.participant;
+    case Kind::revoke_token: return "revokeToken " + s.participant;
+    case Kind::unreadable: return "sendUnreadableDetails to " + s.participant;
+    case Kind::hang_up_room: return s.participant + " hangUp room";
     case Kind::duplicate_next: return "duplicateNext to " + s.participant;
     case Kind::resend_stale: return "resendDetails previous to " + s.participant;
     case Kind::resend_latest: return "resendDetails latest to " + s.participant;
@@ -38,8 +43,8 @@ std::string describe(const Step& s) {
     case Kind::return_to_main: return s.participant + " returnToMainMeeting";
     case Kind::hold_main: return s.participant + " hold main";
     case Kind::resume_main: return s.participant + " resume main";
-    case Kind::subscribe: return s.participant + " subscribe " + (s.listener.empty() ? "default" : s.listener);
-    case Kind::unsubscribe: return s.participant + " unsubscribe " + (s.listener.empty() ? "default" : s.listener);
+    case Kind::subscribe: return s.participant + " subscribe " + (s.listener.empty() ? "default" : s.listener) + (s.inside ? " (inside a callback)" : "");
+    case Kind::unsubscribe: return s.participant + " unsubscribe " + (s.listener.empty() ? "default" : s.listener) + (s.inside ? " (inside a callback)" : "");
     case Kind::advance: return "advance " + std::to_string(s.by) + "ms";
   }
   return "?";
@@ -52,6 +57,9 @@ Simulation::Simulation(const Story& story) {
   for (const auto& p : story.participants) {
     Player player;
     player.id = p.id;
+    player.identifier = (p.microsoft365 ? "8:orgid:" : "8:acs:") + p.id;
+    // BR-FEAT-3: Communication Services users never manage rooms, whatever their role.
+    player.manager = p.microsoft365 && (p.role == "Organizer" || p.role == "Co-organizer");
     players_.push_back(std::move(player));
   }
   // Set-up: what each participant first learns is not an event the story checks, but it is the
@@ -85,9 +93,51 @@ void Simulation::emit(Player& p, const std::string& type, Json data) {
     events_.push_back(Event{now_, p.id, type, std::move(data), "", step_});
     return;
   }
-  // BR-EVT-6, BR-EVT-7: each listener subscribed when delivery starts, in the order they subscribed.
+  // BR-EVT-6, BR-EVT-7: each listener subscribed when delivery starts, in the order they subscribed;
+  // what a callback changes takes effect from the next event on.
   rule("BR-EVT-1");
-  for (const auto& l : p.listeners) events_.push_back(Event{now_, p.id, type, data, l, step_});
+  const std::vector<std::string> snapshot = p.listeners;
+  for (const auto& l : snapshot) {
+    events_.push_back(Event{now_, p.id, type, data, l, step_});
+    perform_armed(p, l, type);
+  }
+}
+
+/// BR-EVT-7, BR-EVT-8, BR-EVT-9: the calls armed for this listener and event are made inside its
+/// callback, in the order they were armed; each once.
+void Simulation::perform_armed(Player& p, const std::string& listener, const std::string& type) {
+  std::vector<Step> due;
+  for (auto it = p.armed.begin(); it != p.armed.end();) {
+    if (it->inside_listener == listener && it->inside_event == type) {
+      due.push_back(*it);
+      it = p.armed.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& s : due) {
+    rule("BR-EVT-7");
+    rule("BR-EVT-9");
+    if (s.kind == Kind::unsubscribe && s.listener == listener) rule("BR-EVT-8");
+    Step now = s;
+    now.inside = false;
+    play_call(p, now);
+  }
+}
+
+void Simulation::end_calls(Player& p) {
+  if (p.in_room) {
+    emit(p, "callStateChanged", call_change("room", "Connected", "Disconnected"));
+    p.in_room = false;
+    p.call_room.clear();
+  }
+  if (p.main != "Disconnected") {
+    emit(p, "callStateChanged", call_change("main", p.main == "LocalHold" ? "LocalHold" : "Connected", "Disconnected"));
+    p.main = "Disconnected";
+  }
+  p.auto_move_at.reset();
+  p.hang_up_at.reset();
+  p.armed.clear();
 }
 
 // ---- one participant's reactions ----------------------------------------------------------------
@@ -98,19 +148,24 @@ void Simulation::update_everyone() {
 
 /// What the service tells `p` after a change on the Teams side, and what the SDK does about it.
 void Simulation::update(Player& p) {
+  if (p.gone || p.ended) return;  // nothing reaches a closed connection; an ended meeting sends nothing
   Json settings = {{"disableReturnToMainMeeting", meeting_.return_disabled}, {"roomEndTime", nullptr}};
   std::string now_room;
   Json view = nullptr;
   if (auto a = assigned_room(p.id)) {
     const Room* r = room(*a);
     now_room = r->id;
-    view = {{"displayName", r->name},
-            {"threadId", "19:breakout_" + r->id + "@thread.v2"},
-            {"state", r->open ? "open" : "closed"},
-            {"autoMoveParticipantToBreakoutRoom", r->auto_move},
-            {"invitees", Json::array()}};  // BR-FEAT-3: invitees are for managers only
+    view = room_json(*r);
+    // BR-ROOM-1, BR-FEAT-3: invitees are for managers, in the list of all rooms; the assigned room
+    // carries none, for anyone.
+    view["invitees"] = Json::array();
     rule("BR-ROOM-1");
     rule("BR-ROOM-2");
+  }
+  Json all = nullptr;
+  if (p.manager) {
+    all = Json::array();
+    for (const auto& r : meeting_.rooms) all.push_back(room_json(r));
   }
   // BR-EVT-2: an event only when what it carries changed.
   bool view_changed = view != p.view;
@@ -122,10 +177,22 @@ void Simulation::update(Player& p) {
     emit(p, "assignedBreakoutRooms", std::move(data));
     rule("BR-EVT-2");
   }
-  if (settings != p.settings) {
+  bool settings_changed = settings != p.settings;
+  if (settings_changed) {
     p.settings = settings;
     emit(p, "breakoutRoomsSettings", settings);
   }
+  // A message certainly reached them: whatever duplicateNext or unreadable details came before is past.
+  // BR-FEAT-3: managers are told of every room; the others never get this event.
+  bool all_changed = all != p.all_rooms;
+  if (all_changed) {
+    rule("BR-FEAT-3");
+    p.all_rooms = all;
+    Json data = all;
+    for (auto& r : data) r["call"] = p.in_room && r["threadId"] == "19:breakout_" + p.call_room + "@thread.v2" ? Json("room") : Json(nullptr);
+    emit(p, "breakoutRooms", std::move(data));
+  }
+  if (view_changed || settings_changed || all_changed) p.duplicate_pending = false, p.latest_unreadable = false;
   if (!view_changed) return;
   if (p.in_room) {
     if (now_room.empty()) {
@@ -146,6 +213,18 @@ void Simulation::update(Player& p) {
     return;
   }
   consider_auto_move(p);
+}
+
+/// A room as the service describes it (BR-ROOM-1, BR-ROOM-2), invitees in the meeting's order.
+Json Simulation::room_json(const Room& r) const {
+  Json invitees = Json::array();
+  for (const auto& p : players_)
+    if (auto a = meeting_.assigned.find(p.id); a != meeting_.assigned.end() && a->second == r.id) invitees.push_back(p.identifier);
+  return {{"displayName", r.name},
+          {"threadId", "19:breakout_" + r.id + "@thread.v2"},
+          {"state", r.open ? "open" : "closed"},
+          {"autoMoveParticipantToBreakoutRoom", r.auto_move},
+          {"invitees", invitees}};
 }
 
 void Simulation::consider_auto_move(Player& p) {
@@ -200,6 +279,13 @@ void Simulation::leave(Player& p) {
 }
 
 bool Simulation::play_call(Player& p, const Step& s) {
+  bool local = s.kind == Kind::subscribe || s.kind == Kind::unsubscribe;
+  if ((p.gone || p.ended) && !local) return undecide("a call after the connection or the meeting has ended");
+  if (s.inside) {
+    if (!local) return undecide("only subscribe and unsubscribe are made inside callbacks");
+    p.armed.push_back(s);
+    return true;
+  }
   switch (s.kind) {
     case Kind::join:
       // The app calls join() on the assigned room; with none there is nothing to call it on.
@@ -244,6 +330,23 @@ bool Simulation::play_call(Player& p, const Step& s) {
       p.held_by_app = false;
       emit(p, "callStateChanged", call_change("main", "LocalHold", "Connected"));
       return emit(p, "callResult", result_ok("resume")), true;
+    case Kind::hang_up_room:
+      if (!p.in_room) return undecide("hangUp() of a room call there is none of");
+      if (p.view["state"] != "open") return undecide("hangUp() of the room call while the SDK's own return is due");
+      if (meeting_.return_disabled) {
+        rule("BR-RET-2");
+        rule("BR-ERR-46261");
+        return emit(p, "callResult", result_error("hangUp", 412, 46261, "UnexpectedClientError")), true;
+      }
+      // BR-CALL-2: the room call ends; the main meeting stays on hold until the app resumes it.
+      rule("BR-CALL-2");
+      emit(p, "callStateChanged", call_change("room", "Connected", "Disconnecting"));
+      emit(p, "callStateChanged", call_change("room", "Disconnecting", "Disconnected"));
+      p.in_room = false;
+      p.call_room.clear();
+      p.hang_up_at.reset();
+      p.held_by_app = true;
+      return emit(p, "callResult", result_ok("hangUp")), true;
     case Kind::subscribe:
       rule("BR-EVT-7");
       p.listeners.push_back(s.listener);
@@ -291,6 +394,9 @@ bool Simulation::advance_to(Ms target) {
 bool Simulation::play(const Step& s, int index) {
   step_ = index;
   auto check_participant = [&] { return find(s.participant) != nullptr; };
+  bool server_side = s.kind != Kind::advance && s.kind != Kind::join && s.kind != Kind::return_to_main && s.kind != Kind::hold_main &&
+                     s.kind != Kind::resume_main && s.kind != Kind::hang_up_room && s.kind != Kind::subscribe && s.kind != Kind::unsubscribe;
+  if (server_side && meeting_.ended) return undecide("the Teams side acting on a meeting that has ended");
   switch (s.kind) {
     case Kind::advance:
       return advance_to(now_ + s.by);
@@ -319,11 +425,51 @@ bool Simulation::play(const Step& s, int index) {
       return true;
     case Kind::duplicate_next:
     case Kind::resend_stale:
-    case Kind::resend_latest:
+    case Kind::resend_latest: {
+      if (!check_participant()) return undecide("a fault for an unknown participant");
+      Player& p = player(s.participant);
+      if (s.kind == Kind::resend_latest && p.latest_unreadable) return undecide("unreadable details sent again");
+      if (s.kind == Kind::duplicate_next) p.duplicate_pending = true;
       // BR-EVT-2, BR-EVT-3, BR-CONN-6: a message again, or an old one, changes nothing and raises
       // nothing, whether it is an update or a reply.
       rule("BR-EVT-3");
       return true;
+    }
+    case Kind::unreadable: {
+      if (!check_participant()) return undecide("a fault for an unknown participant");
+      Player& p = player(s.participant);
+      if (p.gone) return true;  // nothing reaches a closed connection
+      if (p.duplicate_pending) return undecide("unreadable details that may come twice");
+      // BR-EVT-4, BR-MOVE-3: reported on the automatic-action channel; the last good state is kept.
+      rule("BR-EVT-4");
+      rule("BR-MOVE-3");
+      rule("BR-ERR-46258");
+      emit(p, "automaticActionFailed", {{"action", "readDetails"}, {"code", 412}, {"subCode", 46258}, {"category", "UnexpectedClientError"}});
+      p.latest_unreadable = true;
+      return true;
+    }
+    case Kind::end_meeting:
+      // BR-CALL-5: every call of every participant ends, room calls first; nothing automatic after.
+      rule("BR-CALL-5");
+      meeting_.ended = true;
+      for (auto& p : players_)
+        if (!p.gone) {
+          end_calls(p);
+          p.ended = true;
+        }
+      return true;
+    case Kind::expire_token:
+    case Kind::revoke_token: {
+      if (!check_participant()) return undecide("a token of an unknown participant");
+      Player& p = player(s.participant);
+      if (p.gone) return undecide("the token of a participant already disconnected");
+      // BR-CONN-2: the agent is disconnected (invalidToken) and every call ends.
+      rule("BR-CONN-2");
+      emit(p, "connectionStateChanged", {{"newValue", "Disconnected"}, {"oldValue", "Connected"}, {"reason", "invalidToken"}});
+      end_calls(p);
+      p.gone = true;
+      return true;
+    }
     default:
       if (!check_participant()) return undecide("a call by an unknown participant");
       return play_call(player(s.participant), s);

@@ -61,6 +61,12 @@ class Simulation {
   /// One participant's side, as the SDK should hold it.
   struct Player {
     std::string id;
+    /// "8:acs:<id>" or "8:orgid:<id>": how invitee lists name them.
+    std::string identifier;
+    /// A Microsoft 365 Organizer or Co-organizer: sees every room with its invitees (BR-FEAT-3).
+    bool manager = false;
+    /// Every room as last raised (managers only; null otherwise), without the `call`s.
+    Json all_rooms;
     std::string main = "Connected";
     /// The main meeting was put on hold by the app, not by a move into a room.
     bool held_by_app = false;
@@ -76,6 +82,16 @@ class Simulation {
     std::optional<Ms> hang_up_at;
     /// Subscribed listeners in the order they subscribed ("" is the default one).
     std::vector<std::string> listeners{""};
+    /// Calls armed to be made inside a listener's callback, in the order they were armed.
+    std::vector<Step> armed;
+    /// The connection is gone for good (token expired or revoked): nothing reaches them any more.
+    bool gone = false;
+    /// The meeting ended for them: no calls left.
+    bool ended = false;
+    /// A duplicateNext not yet known to be used up, and whether the latest update was unreadable:
+    /// what a later unreadable or repeated update does then is left open by the rules.
+    bool duplicate_pending = false;
+    bool latest_unreadable = false;
   };
 
  private:
@@ -83,16 +99,20 @@ class Simulation {
     std::vector<Room> rooms;
     std::map<std::string, std::string> assigned;
     bool return_disabled = false;
+    bool ended = false;
   };
   Player& player(const std::string& id);
   const Player* find(const std::string& id) const;
   const Room* room(const std::string& id) const;
   void update_everyone();
   void update(Player& p);
+  Json room_json(const Room& r) const;
   void consider_auto_move(Player& p);
   bool join(Player& p, bool automatic);
   void leave(Player& p);
   bool play_call(Player& p, const Step& step);
+  void perform_armed(Player& p, const std::string& listener, const std::string& type);
+  void end_calls(Player& p);
   bool advance_to(Ms target);
   void emit(Player& p, const std::string& type, Json data);
   void rule(const char* id) { rules_.insert(id); }

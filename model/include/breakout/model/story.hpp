@@ -34,15 +34,20 @@ enum class Kind {
   unassign,         // participant
   set_return_disabled,  // flag
   set_auto_move,    // room, flag (updateRoom autoMove)
+  end_meeting,
+  expire_token,     // participant (close 4001)
+  revoke_token,     // participant (close 4003)
   // the network
   duplicate_next,   // participant: the next message to them comes twice
   resend_stale,     // participant: the update before the latest again, with its old sequence number
   resend_latest,    // participant: the latest update again
+  unreadable,       // participant: breakout details that cannot be read, with the next sequence number
   // a participant's app (never waited for: its result is a callResult event)
   join,
   return_to_main,
   hold_main,
   resume_main,
+  hang_up_room,
   subscribe,        // participant, listener
   unsubscribe,      // participant, listener ("" = the default one)
   // time
@@ -56,6 +61,11 @@ struct Step {
   std::string listener;
   bool flag = false;
   Ms by = 0;
+  /// A call made inside a listener's callback: the next time `inside_listener` ("" = the default
+  /// one) receives an event of type `inside_event`. Only subscribe and unsubscribe are made so.
+  bool inside = false;
+  std::string inside_listener;
+  std::string inside_event;
 };
 
 struct Story {
