@@ -58,6 +58,7 @@ class Generator {
       p.role = rng_.pick(roles);
       s.participants.push_back(p);
     }
+    created_ = nr;
     for (int i = 1; i <= nr; ++i)
       s.rooms.push_back(model::Room{"room" + std::to_string(i), "Room " + std::to_string(i), rng_.percent(60), rng_.percent(30)});
     for (const auto& p : s.participants)
@@ -96,7 +97,12 @@ class Generator {
   }
 
   const std::string& participant(const Story& s) { return rng_.pick(s.participants).id; }
-  const std::string& room(const Story& s) { return rng_.pick(s.rooms).id; }
+  /// A room of the meeting as it is now (rooms come and go); "room1" when there is none (the
+  /// model then refuses the step and another is chosen).
+  std::string room(const Simulation& sim) {
+    auto ids = sim.room_ids();
+    return ids.empty() ? std::string("room1") : rng_.pick(ids);
+  }
 
   Step server(const Story& s, const Simulation& sim) {
     Step step;
@@ -107,20 +113,32 @@ class Generator {
       if (step.kind == Kind::end_meeting) step.participant.clear();
       return step;
     }
+    // Rooms come and go now and then; all at once, sometimes.
+    if (rng_.percent(8)) {
+      int k = rng_.below(4);
+      step.kind = k == 0 ? Kind::create_room : k == 1 ? Kind::delete_room : k == 2 ? Kind::open_all_rooms : Kind::close_all_rooms;
+      if (step.kind == Kind::create_room) {
+        step.room = "room" + std::to_string(++created_);
+        step.flag = rng_.percent(60);
+      } else if (step.kind == Kind::delete_room) {
+        step.room = room(sim);
+      }
+      return step;
+    }
     switch (rng_.below(7)) {
       case 0:
       case 1:
         step.kind = Kind::open_room;
-        step.room = room(s);
+        step.room = room(sim);
         break;
       case 2:
         step.kind = Kind::close_room;
-        step.room = room(s);
+        step.room = room(sim);
         break;
       case 3:
         step.kind = Kind::assign;
         step.participant = participant(s);
-        step.room = room(s);
+        step.room = room(sim);
         break;
       case 4:
         step.kind = Kind::unassign;
@@ -132,11 +150,10 @@ class Generator {
         break;
       default:
         step.kind = Kind::set_auto_move;
-        step.room = room(s);
+        step.room = room(sim);
         step.flag = rng_.percent(50);
         break;
     }
-    (void)sim;
     return step;
   }
 
@@ -198,6 +215,8 @@ class Generator {
 
   Rng rng_;
   GeneratorOptions o_;
+  /// Rooms named so far (the story's own, then those it creates).
+  int created_ = 0;
 };
 
 }  // namespace

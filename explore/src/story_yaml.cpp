@@ -43,6 +43,12 @@ void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
   switch (s.kind) {
     case Kind::open_room: y << "  - server: openRoom\n    room: " << s.room << "\n"; break;
     case Kind::close_room: y << "  - server: closeRoom\n    room: " << s.room << "\n"; break;
+    case Kind::open_all_rooms: y << "  - server: openAllRooms\n"; break;
+    case Kind::close_all_rooms: y << "  - server: closeAllRooms\n"; break;
+    case Kind::create_room:
+      y << "  - server: createRoom\n    room: " << s.room << "\n    name: " << quoted(model::created_room_name(s.room)) << "\n    autoMove: " << (s.flag ? "true" : "false") << "\n";
+      break;
+    case Kind::delete_room: y << "  - server: deleteRoom\n    room: " << s.room << "\n"; break;
     case Kind::assign: y << "  - server: assign\n" << server_who() << "    room: " << s.room << "\n"; break;
     case Kind::unassign: y << "  - server: unassign\n" << server_who(); break;
     case Kind::set_return_disabled:

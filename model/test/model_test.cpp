@@ -153,3 +153,86 @@ TEST_CASE("the model says when no rule decides a case") {
   CHECK(p.undecided_step == 1);
   CHECK_FALSE(p.undecided.empty());
 }
+
+TEST_CASE("BR-MOVE-8: re-assigned to another open room during the auto-move delay, the delay starts again") {
+  Story s = alice_in(true, true);
+  Step reassign = server(Kind::assign, "room2", "alice");
+  s.steps = {advance(2999), reassign, advance(2999), advance(1)};
+  auto p = predict(s);
+  auto l = lines(p);
+  REQUIRE(l.size() == 5);
+  CHECK(l[0] == "2999 assignedBreakoutRooms open");
+  CHECK(l[1] == "5999 callStateChanged main:LocalHold");
+  CHECK(p.events[1].step == 3);
+}
+
+TEST_CASE("BR-CALL-5: when the meeting ends every call ends, room calls first, and nothing automatic follows") {
+  Story s = alice_in(false, true);
+  s.steps = {call(Kind::join), server(Kind::end_meeting), advance(60000)};
+  auto l = lines(predict(s));
+  CHECK(std::vector<std::string>(l.end() - 2, l.end()) ==
+        std::vector<std::string>{"0 callStateChanged room:Disconnected", "0 callStateChanged main:Disconnected"});
+  s.steps.push_back(server(Kind::open_room, "room1"));
+  CHECK(predict(s).undecided_step == 3);
+}
+
+TEST_CASE("BR-CONN-2: an expired token disconnects the agent (invalidToken) and ends every call") {
+  Story s = alice_in(false, true);
+  s.steps = {server(Kind::expire_token, "", "alice"), server(Kind::close_room, "room1")};
+  auto p = predict(s);
+  REQUIRE(p.events.size() == 2);
+  CHECK(p.events[0].type == "connectionStateChanged");
+  CHECK(p.events[0].data["reason"] == "invalidToken");
+  CHECK(lines(p)[1] == "0 callStateChanged main:Disconnected");
+}
+
+TEST_CASE("BR-EVT-4: unreadable details are reported as 412/46258 and change nothing") {
+  Story s = alice_in(false, false);
+  s.steps = {server(Kind::unreadable, "", "alice"), server(Kind::open_room, "room1")};
+  auto p = predict(s);
+  REQUIRE(p.events.size() == 2);
+  CHECK(p.events[0].type == "automaticActionFailed");
+  CHECK(p.events[0].data["subCode"] == 46258);
+  CHECK(lines(p)[1] == "0 assignedBreakoutRooms open");
+}
+
+TEST_CASE("BR-FEAT-3: Microsoft 365 organizers see every room with its invitees; others never") {
+  Story s = alice_in(false, false);
+  s.participants.push_back(Participant{"olivia", true, "Organizer"});
+  s.participants.push_back(Participant{"ali", false, "Organizer"});
+  s.steps = {server(Kind::assign, "room2", "ali")};
+  auto p = predict(s);
+  REQUIRE(p.events.size() == 2);
+  CHECK(p.events[0].participant == "olivia");
+  CHECK(p.events[0].type == "breakoutRooms");
+  CHECK(p.events[0].data[1]["invitees"] == Json::array({"8:acs:ali"}));
+  CHECK(p.events[0].data[0]["invitees"] == Json::array({"8:acs:alice"}));
+  // Ali, an organizer but a Communication Services user, learns only of the room assigned to him.
+  CHECK(p.events[1].participant == "ali");
+  CHECK(p.events[1].type == "assignedBreakoutRooms");
+}
+
+TEST_CASE("BR-EVT-7 and BR-EVT-8: changes made inside a callback take effect from the next event on") {
+  Story s = alice_in(false, false);
+  Step add = call(Kind::subscribe, "second");
+  add.inside = true;
+  add.inside_event = "assignedBreakoutRooms";
+  Step self = call(Kind::unsubscribe, "");
+  self.inside = true;
+  self.inside_event = "assignedBreakoutRooms";
+  s.steps = {add, self, server(Kind::open_room, "room1"), server(Kind::close_room, "room1")};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 assignedBreakoutRooms open", "0 callResult subscribe ok", "0 callResult unsubscribe ok",
+                                                      "0 assignedBreakoutRooms closed @second"});
+}
+
+TEST_CASE("BR-CALL-2 and BR-RET-2: hanging up the room call leaves the main meeting on hold; refused while return is disabled") {
+  Story s = alice_in(false, true);
+  s.steps = {call(Kind::join), call(Kind::hang_up_room), call(Kind::resume_main)};
+  auto l = lines(predict(s));
+  CHECK(std::vector<std::string>(l.end() - 5, l.end()) ==
+        std::vector<std::string>{"0 callStateChanged room:Disconnecting", "0 callStateChanged room:Disconnected", "0 callResult hangUp ok",
+                                 "0 callStateChanged main:Connected", "0 callResult resume ok"});
+  s.return_disabled = true;
+  s.steps = {call(Kind::join), call(Kind::hang_up_room)};
+  CHECK(lines(predict(s)).back() == "0 callResult hangUp 46261");
+}

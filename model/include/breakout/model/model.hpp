@@ -54,6 +54,7 @@ class Simulation {
   bool main_held(const std::string& participant) const;
   std::optional<std::string> assigned_room(const std::string& participant) const;
   bool room_open(const std::string& room) const;
+  std::vector<std::string> room_ids() const;
   std::vector<std::string> listeners(const std::string& participant) const;
   /// The virtual times at which a timer of the SDK is due (auto-move, hang-up), soonest first.
   std::vector<Ms> timers() const;

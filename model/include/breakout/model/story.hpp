@@ -30,6 +30,10 @@ enum class Kind {
   // Teams side
   open_room,
   close_room,
+  open_all_rooms,
+  close_all_rooms,
+  create_room,      // room (its id; named "Room <id>"), flag (autoMove); created closed
+  delete_room,      // room: whoever is assigned to it is unassigned
   assign,           // participant, room
   unassign,         // participant
   set_return_disabled,  // flag
@@ -80,6 +84,11 @@ struct Story {
 /// The SDK's delays the model and the stories assume (the defaults of the client options).
 constexpr Ms kAutoMoveDelay = 3000;
 constexpr Ms kHangUpDelay = 5000;
+
+/// The name a room created by a story gets: "room4" is "Room 4".
+inline std::string created_room_name(const std::string& id) {
+  return id.rfind("room", 0) == 0 ? "Room " + id.substr(4) : id;
+}
 
 /// "openRoom room1", "join p2", "advance 2999ms": one line for progress output and notes.
 std::string describe(const Step& step);
