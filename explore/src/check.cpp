@@ -76,6 +76,15 @@ std::optional<Divergence> compare(const Story& story, const model::Prediction& p
       Divergence d;
       d.kind = "model";
       d.participant = p.id;
+      auto when = [](Ms at) { return "+" + std::to_string(at) + "ms"; };
+      if (w && g && w->type == g->type && w->data == g->data && w->listener == g->listener)
+        d.title = p.id + ": " + g->type + " at " + when(g->at) + ", where the rules call for it at " + when(w->at);
+      else if (w && g)
+        d.title = p.id + ": " + g->type + " at " + when(g->at) + ", where the rules call for " + w->type + (w->at == g->at ? "" : " at " + when(w->at));
+      else if (w)
+        d.title = p.id + ": no " + w->type + " at " + when(w->at) + ", which the rules call for";
+      else
+        d.title = p.id + ": " + g->type + " at " + when(g->at) + ", which the rules do not call for";
       if (w && g) {
         d.at = std::min(w->at, g->at);
         d.summary = p.id + ": expected " + show(w->type, w->data, w->listener, w->at) + ", observed " + show(g->type, g->data, g->listener, g->at);
@@ -102,7 +111,7 @@ std::optional<Divergence> invariants(const Story& story, const PerParticipant& s
   std::optional<Divergence> first;
   for (const auto& p : story.participants) {
     auto violated = [&](Ms at, const std::string& name, const std::string& what) {
-      first = earliest(first, Divergence{"invariant", p.id, at, p.id + ": " + name + ": " + what, "invariant:" + name});
+      first = earliest(first, Divergence{"invariant", p.id, at, p.id + ": " + name + ": " + what, "invariant:" + name, p.id + ": " + name});
     };
     // Calls made at once, in order; calls armed for a callback answer when (and if) it runs, so a
     // participant who has any is not followed call by call.
@@ -191,7 +200,7 @@ Checked check_story(const Story& story, const harness::DriverFactory& drivers, c
   std::string text = to_yaml(story, YamlOptions{});
   auto loaded = scenario::load_scenario_text(text, "explored.yaml");
   if (!loaded.ok() || loaded.scenarios.empty()) {
-    out.divergence = Divergence{"run", "", 0, "the explorer wrote a story the loader refuses: " + scenario::render_errors(loaded), "run:load"};
+    out.divergence = Divergence{"run", "", 0, "the explorer wrote a story the loader refuses: " + scenario::render_errors(loaded), "run:load", "a story the loader refuses"};
     return out;
   }
   harness::RunOptions run;
@@ -201,7 +210,7 @@ Checked check_story(const Story& story, const harness::DriverFactory& drivers, c
   out.frames = result.frames;
   if (result.outcome == harness::Outcome::timeout || result.outcome == harness::Outcome::unresolved) {
     out.divergence = Divergence{"run", "", result.virtual_time.count(), std::string(harness::to_string(result.outcome)) + ": " + result.message,
-                                "run:" + std::string(harness::to_string(result.outcome))};
+                                "run:" + std::string(harness::to_string(result.outcome)), "the run did not finish"};
     return out;
   }
   auto seen = observed_by_participant(result.log);
@@ -218,7 +227,8 @@ Checked check_story(const Story& story, const harness::DriverFactory& drivers, c
           }
           return false;
         }())
-      out.divergence = Divergence{"nondeterminism", "", 0, "two runs of the same story observed different events", "nondeterminism"};
+      out.divergence = Divergence{"nondeterminism", "", 0, "two runs of the same story observed different events", "nondeterminism",
+                                  "two runs of one story differ"};
   }
   return out;
 }

@@ -79,8 +79,8 @@ ExploreResult run_exploration(const harness::DriverFactory& drivers, const Explo
   YamlOptions y;
   y.expectations = &final_check.prediction;
   y.divergence = &*out.divergence;
-  y.name = "explored: " + out.divergence->summary;
-  y.description = "Found by harness explore, story " + std::to_string(*failing) + " of seed " + std::to_string(o.seed) + " (" +
+  y.name = "explored: " + out.divergence->title;
+  y.description = out.divergence->summary + ". Found by harness explore, story " + std::to_string(*failing) + " of seed " + std::to_string(o.seed) + " (" +
                   describe_story(original) + "), shrunk to " + describe_story(out.shrunk) + ". Expectations are the reference model's (docs/conformance.md). " +
                   "Replay the exploration: " + o.command + " --seed " + std::to_string(o.seed) + " --runs " + std::to_string(*failing + 1);
   out.yaml = to_yaml(out.shrunk, y);

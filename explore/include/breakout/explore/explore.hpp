@@ -45,6 +45,8 @@ struct Divergence {
   Ms at = 0;
   /// One line: what was expected and what was observed.
   std::string summary;
+  /// A short name for it, fit for a scenario's `name:`.
+  std::string title;
   /// What stays the same while shrinking: the kind, and the event type it is about.
   std::string signature;
 };
