@@ -162,6 +162,10 @@ std::optional<Divergence> invariants(const Story& story, const PerParticipant& s
           // With nobody listening, changes go unseen: the next event is compared with nothing.
           if (listeners.empty()) last_event.clear();
         }
+      } else if (e.type == "automaticActionFailed") {
+        previous = nullptr;
+        // A resume the service refused leaves the main meeting on hold, and says so (46257).
+        if (e.data.value("subCode", 0) == 46257) app_hold = true;
       } else if (e.type != "assignedBreakoutRooms" && e.type != "breakoutRoomsSettings" && e.type != "join" && e.type != "breakoutRooms") {
         previous = nullptr;
       } else {
@@ -184,7 +188,7 @@ std::optional<Divergence> invariants(const Story& story, const PerParticipant& s
         bool in_room = state["room"] == "Connected";
         if (in_room && state["main"] != "LocalHold") violated(e.at, "main meeting on hold while in a room", "main is " + state["main"]);
         if (!in_room && state["room"] == "None" && state["main"] == "LocalHold" && !app_hold)
-          violated(e.at, "nobody left on hold", "the main meeting is on hold with no room call and no hold() by the app");
+          violated(e.at, "nobody left on hold", "the main meeting is on hold with no room call, no hold() by the app and no refused resume");
       }
     }
     if (results < calls.size()) violated(got.empty() ? 0 : got.back().at, "every request answered once", std::to_string(calls.size() - results) + " call(s) never completed");

@@ -193,8 +193,13 @@ class Generator {
   Step fault(const Story& s) {
     Step step;
     step.participant = participant(s);
-    static const std::vector<Kind> kinds = {Kind::duplicate_next, Kind::resend_stale, Kind::resend_latest, Kind::unreadable};
+    static const std::vector<Kind> kinds = {Kind::duplicate_next, Kind::resend_stale, Kind::resend_latest, Kind::unreadable,
+                                            Kind::fail_next, Kind::fail_next};
     step.kind = rng_.pick(kinds);
+    if (step.kind == Kind::fail_next) {
+      static const std::vector<std::string> methods = {"hold", "joinBreakoutRoom", "hangUp", "resume"};
+      step.method = rng_.pick(methods);
+    }
     return step;
   }
 

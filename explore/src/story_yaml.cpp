@@ -61,6 +61,7 @@ void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
     case Kind::expire_token: y << "  - server: expireToken\n" << server_who(); break;
     case Kind::revoke_token: y << "  - server: revokeToken\n" << server_who(); break;
     case Kind::unreadable: y << "  - server: sendUnreadableDetails\n" << server_who(); break;
+    case Kind::fail_next: y << "  - server: failNext\n" << server_who() << "    method: " << s.method << "\n"; break;
     case Kind::hang_up_room: y << "  - do: hangUp\n" << who() << "    call: room\n    wait: false\n"; break;
     case Kind::duplicate_next: y << "  - server: duplicateNext\n" << server_who(); break;
     case Kind::resend_stale: y << "  - server: resendDetails\n" << server_who() << "    which: previous\n"; break;

@@ -26,6 +26,7 @@ std::string describe(const Step& s) {
     case Kind::expire_token: return "expireToken " + s.participant;
     case Kind::revoke_token: return "revokeToken " + s.participant;
     case Kind::unreadable: return "sendUnreadableDetails to " + s.participant;
+    case Kind::fail_next: return "failNext " + s.method + " of " + s.participant;
     case Kind::hang_up_room: return s.participant + " hangUp room";
     case Kind::duplicate_next: return "duplicateNext to " + s.participant;
     case Kind::resend_stale: return "resendDetails previous to " + s.participant;
@@ -131,7 +132,7 @@ bool Simulation::advance_to(Ms target) {
     now_ = at;
     if (hang_up) {
       rule("BR-MOVE-4");
-      leave(*next);
+      leave(*next, "returnOnClose");
     } else {
       next->auto_move_at.reset();
       rule("BR-MOVE-1");
@@ -143,6 +144,13 @@ bool Simulation::advance_to(Ms target) {
 }
 
 bool Simulation::play(const Step& s, int index) {
+  // A case no rule decides can show itself deep inside a reaction; it ends the story's usefulness
+  // wherever it is met.
+  bool ok = play_step(s, index);
+  return ok && undecided_.empty();
+}
+
+bool Simulation::play_step(const Step& s, int index) {
   step_ = index;
   auto check_participant = [&] { return find(s.participant) != nullptr; };
   bool server_side = s.kind != Kind::advance && s.kind != Kind::join && s.kind != Kind::return_to_main && s.kind != Kind::hold_main &&
@@ -202,6 +210,11 @@ bool Simulation::play(const Step& s, int index) {
       // BR-EVT-2, BR-EVT-3, BR-CONN-6: a message again, or an old one, changes nothing and raises
       // nothing, whether it is an update or a reply.
       rule("BR-EVT-3");
+      return true;
+    }
+    case Kind::fail_next: {
+      if (!check_participant()) return undecide("a fault for an unknown participant");
+      ++player(s.participant).failing[s.method];
       return true;
     }
     case Kind::unreadable: {

@@ -66,10 +66,10 @@ void Simulation::update(Player& p) {
   if (p.in_room) {
     if (now_room.empty()) {
       rule("BR-MOVE-6");  // unassigned while in a room: brought back at once
-      leave(p);
+      leave(p, "unassignment");
     } else if (now_room != p.call_room) {
       rule("BR-MOVE-7");  // re-assigned: the old room is left at once, the new one joined by BR-MOVE-1/2
-      leave(p);
+      leave(p, "reassignment");
       consider_auto_move(p);
     } else if (p.view["state"] == "closed") {
       rule("BR-MOVE-4");  // closed while in it: back after the hang-up delay
@@ -97,6 +97,7 @@ Json Simulation::room_json(const Room& r) const {
 }
 
 void Simulation::consider_auto_move(Player& p) {
+  if (p.in_room) return;  // still in a room (its hang-up failed): nothing moves them on
   bool wanted = !p.view.is_null() && p.view["state"] == "open" && p.view["autoMoveParticipantToBreakoutRoom"] == true;
   if (wanted) {
     rule("BR-MOVE-1");
@@ -114,6 +115,13 @@ void Simulation::consider_auto_move(Player& p) {
   }
 }
 
+bool Simulation::refused(Player& p, const char* method) {
+  auto it = p.failing.find(method);
+  if (it == p.failing.end() || it->second == 0) return false;
+  if (--it->second == 0) p.failing.erase(it);
+  return true;
+}
+
 /// BR-JOIN-1, BR-JOIN-3: hold the main meeting, raise `join`, connect the room call.
 bool Simulation::join(Player& p, bool automatic) {
   if (p.main != "Connected") return undecide("a room is joined while the app holds the main meeting");
@@ -121,10 +129,35 @@ bool Simulation::join(Player& p, bool automatic) {
   rule("BR-JOIN-3");
   rule("BR-CALL-1");
   p.auto_move_at.reset();  // BR-JOIN-7: a join during the auto-move delay cancels the move
+  // What fails has no caller when the move was automatic (BR-MOVE-3).
+  auto fail = [&](int code, int sub_code) {
+    if (automatic)
+      emit(p, "automaticActionFailed", {{"action", "autoMove"}, {"code", code}, {"subCode", sub_code}, {"category", "UnexpectedServerError"}});
+    else
+      emit(p, "callResult", result_error("join", code, sub_code, "UnexpectedServerError"));
+  };
+  if (refused(p, "hold")) {
+    rule("BR-JOIN-2");  // the main meeting cannot be held: no room call
+    rule("BR-ERR-46255");
+    fail(500, 46255);
+    return true;
+  }
   p.main = "LocalHold";
   emit(p, "callStateChanged", call_change("main", "Connected", "LocalHold"));
   emit(p, "join", {{"call", "room"}});
   emit(p, "callStateChanged", call_change("room", "None", "Connecting"));
+  if (refused(p, "joinBreakoutRoom")) {
+    // BR-JOIN-4: the room call fails, and the main meeting is resumed so nothing is left on hold.
+    if (p.failing.count("resume")) return undecide("the resume after a failed room join fails too");
+    rule("BR-JOIN-4");
+    rule("BR-ERR-46254");
+    // join() fails as soon as the room call does; the resume follows.
+    emit(p, "callStateChanged", call_change("room", "Connecting", "Disconnected"));
+    fail(500, 46254);
+    p.main = "Connected";
+    emit(p, "callStateChanged", call_change("main", "LocalHold", "Connected"));
+    return true;
+  }
   emit(p, "callStateChanged", call_change("room", "Connecting", "Connected"));
   p.in_room = true;
   p.call_room = p.view_room;
@@ -133,23 +166,52 @@ bool Simulation::join(Player& p, bool automatic) {
 }
 
 /// Leaving a room (a return, or one of the automatic ones): hang up the room call, resume the
-/// main meeting (BR-RET-1, BR-MOVE-4, BR-MOVE-6, BR-MOVE-7).
-void Simulation::leave(Player& p) {
+/// main meeting (BR-RET-1, BR-MOVE-4, BR-MOVE-6, BR-MOVE-7), and what a refusal of either does.
+void Simulation::leave(Player& p, const char* why) {
+  const std::string reason = why;
   rule("BR-CALL-2");
+  p.hang_up_at.reset();
   emit(p, "callStateChanged", call_change("room", "Connected", "Disconnecting"));
+  auto failed = [&](int code, int sub_code, const char* category) {
+    emit(p, "automaticActionFailed", {{"action", why}, {"code", code}, {"subCode", sub_code}, {"category", category}});
+  };
+  if (refused(p, "hangUp")) {
+    // The hang-up is refused: the participant stays in the room (BR-MOVE-5, BR-MOVE-7).
+    emit(p, "callStateChanged", call_change("room", "Disconnecting", "Connected"));
+    if (reason == "returnOnClose") {
+      rule("BR-MOVE-5");
+      rule("BR-ERR-46259");
+      failed(500, 46259, "UnexpectedServerError");
+    } else if (reason == "reassignment") {
+      rule("BR-ERR-46263");
+      failed(412, 46263, "UnexpectedClientError");
+    } else {
+      undecide("a refused hang-up when leaving by " + reason);
+    }
+    return;
+  }
   emit(p, "callStateChanged", call_change("room", "Disconnecting", "Disconnected"));
   p.in_room = false;
   p.call_room.clear();
-  p.hang_up_at.reset();
-  if (p.main == "LocalHold") {
-    p.main = "Connected";
-    emit(p, "callStateChanged", call_change("main", "LocalHold", "Connected"));
+  if (p.main != "LocalHold") return;
+  if (refused(p, "resume")) {
+    // BR-MOVE-5: the room is left but the main meeting stays on hold.
+    if (reason != "returnOnClose") return (void)undecide("a refused resume when leaving by " + reason);
+    rule("BR-MOVE-5");
+    rule("BR-ERR-46257");
+    failed(412, 46257, "UnexpectedServerError");
+    p.held_by_app = true;  // nothing will resume it but the app
+    return;
   }
+  p.main = "Connected";
+  emit(p, "callStateChanged", call_change("main", "LocalHold", "Connected"));
 }
 
 bool Simulation::play_call(Player& p, const Step& s) {
   bool local = s.kind == Kind::subscribe || s.kind == Kind::unsubscribe;
   if ((p.gone || p.ended) && !local) return undecide("a call after the connection or the meeting has ended");
+  if (!local && p.in_room && p.call_room != p.view_room)
+    return undecide("a call while still in a room other than the assigned one (its hang-up was refused)");
   if (s.inside) {
     if (!local) return undecide("only subscribe and unsubscribe are made inside callbacks");
     p.armed.push_back(s);
@@ -182,11 +244,13 @@ bool Simulation::play_call(Player& p, const Step& s) {
         rule("BR-ERR-46261");
         return emit(p, "callResult", result_error("returnToMainMeeting", 412, 46261, "UnexpectedClientError")), true;
       }
+      if (p.failing.count("hangUp") || p.failing.count("resume")) return undecide("a return whose hang-up or resume is refused");
       rule("BR-RET-1");
-      leave(p);
+      leave(p, "return");
       return emit(p, "callResult", result_ok("returnToMainMeeting")), true;
     case Kind::hold_main:
       if (p.in_room || p.main != "Connected") return undecide("hold() of a main meeting that is not connected, or from a room");
+      if (p.failing.count("hold")) return undecide("a refused hold() made by the app");
       rule("BR-CALL-2");
       p.main = "LocalHold";
       p.held_by_app = true;
@@ -194,6 +258,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
       return emit(p, "callResult", result_ok("hold")), true;
     case Kind::resume_main:
       if (p.in_room || p.main != "LocalHold") return undecide("resume() of a main meeting not on hold, or from a room");
+      if (p.failing.count("resume")) return undecide("a refused resume() made by the app");
       rule("BR-CALL-2");
       p.main = "Connected";
       p.held_by_app = false;
@@ -202,6 +267,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
     case Kind::hang_up_room:
       if (!p.in_room) return undecide("hangUp() of a room call there is none of");
       if (p.view["state"] != "open") return undecide("hangUp() of the room call while the SDK's own return is due");
+      if (p.failing.count("hangUp")) return undecide("a refused hangUp() made by the app");
       if (meeting_.return_disabled) {
         rule("BR-RET-2");
         rule("BR-ERR-46261");

@@ -236,3 +236,52 @@ TEST_CASE("BR-CALL-2 and BR-RET-2: hanging up the room call leaves the main meet
   s.steps = {call(Kind::join), call(Kind::hang_up_room)};
   CHECK(lines(predict(s)).back() == "0 callResult hangUp 46261");
 }
+
+namespace {
+Step refuse(const char* method) {
+  Step s;
+  s.kind = Kind::fail_next;
+  s.participant = "alice";
+  s.method = method;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("BR-JOIN-2: a main meeting that cannot be held fails join() with 500/46255 and makes no room call") {
+  Story s = alice_in(false, true);
+  s.steps = {refuse("hold"), call(Kind::join)};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 callResult join 46255"});
+}
+
+TEST_CASE("BR-JOIN-4: a room call that fails fails join() with 500/46254, then the main meeting is resumed") {
+  Story s = alice_in(false, true);
+  s.steps = {refuse("joinBreakoutRoom"), call(Kind::join)};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 callStateChanged main:LocalHold", "0 join", "0 callStateChanged room:Connecting",
+                                                      "0 callStateChanged room:Disconnected", "0 callResult join 46254",
+                                                      "0 callStateChanged main:Connected"});
+}
+
+TEST_CASE("BR-MOVE-5: a refused hang-up on close leaves the participant in the room (46259); a refused resume leaves the main meeting on hold (46257)") {
+  Story s = alice_in(false, true);
+  s.steps = {call(Kind::join), refuse("hangUp"), server(Kind::close_room, "room1"), advance(5000)};
+  auto p = predict(s);
+  CHECK(p.events.back().type == "automaticActionFailed");
+  CHECK(p.events.back().data["subCode"] == 46259);
+  CHECK(lines(p)[p.events.size() - 2] == "5000 callStateChanged room:Connected");
+
+  s.steps = {call(Kind::join), refuse("resume"), server(Kind::close_room, "room1"), advance(5000)};
+  p = predict(s);
+  CHECK(p.events.back().data["subCode"] == 46257);
+  CHECK(lines(p)[p.events.size() - 2] == "5000 callStateChanged room:Disconnected");
+}
+
+TEST_CASE("BR-MOVE-7: a refused hang-up on re-assignment is 412/46263 and the participant stays where they are") {
+  Story s = alice_in(false, true);
+  s.steps = {call(Kind::join), refuse("hangUp"), server(Kind::assign, "room2", "alice")};
+  auto p = predict(s);
+  CHECK(p.events.back().data["action"] == "reassignment");
+  CHECK(p.events.back().data["subCode"] == 46263);
+  // What the app does then, still in the old room, no rule decides.
+  s.steps.push_back(call(Kind::join));
+  CHECK(predict(s).undecided_step == 3);
+}

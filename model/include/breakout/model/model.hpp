@@ -93,6 +93,8 @@ class Simulation {
     /// what a later unreadable or repeated update does then is left open by the rules.
     bool duplicate_pending = false;
     bool latest_unreadable = false;
+    /// Requests the service will refuse, by method, in the order they come.
+    std::map<std::string, int> failing;
   };
 
  private:
@@ -110,8 +112,12 @@ class Simulation {
   Json room_json(const Room& r) const;
   void consider_auto_move(Player& p);
   bool join(Player& p, bool automatic);
-  void leave(Player& p);
+  /// Leaves the room call: `why` is "return", "returnOnClose", "reassignment" or "unassignment".
+  void leave(Player& p, const char* why);
+  /// Whether the service refuses this request (a failNext waiting for it), using it up.
+  bool refused(Player& p, const char* method);
   bool play_call(Player& p, const Step& step);
+  bool play_step(const Step& step, int index);
   void perform_armed(Player& p, const std::string& listener, const std::string& type);
   void end_calls(Player& p);
   bool advance_to(Ms target);

@@ -46,6 +46,7 @@ enum class Kind {
   resend_stale,     // participant: the update before the latest again, with its old sequence number
   resend_latest,    // participant: the latest update again
   unreadable,       // participant: breakout details that cannot be read, with the next sequence number
+  fail_next,        // participant, method: the service refuses their next request of that method (500)
   // a participant's app (never waited for: its result is a callResult event)
   join,
   return_to_main,
@@ -65,6 +66,8 @@ struct Step {
   std::string listener;
   bool flag = false;
   Ms by = 0;
+  /// For fail_next: "hold", "resume", "hangUp" or "joinBreakoutRoom".
+  std::string method;
   /// A call made inside a listener's callback: the next time `inside_listener` ("" = the default
   /// one) receives an event of type `inside_event`. Only subscribe and unsubscribe are made so.
   bool inside = false;
