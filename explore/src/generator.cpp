@@ -106,6 +106,12 @@ class Generator {
 
   Step server(const Story& s, const Simulation& sim) {
     Step step;
+    // The feature turned off, and mostly back on.
+    if (rng_.percent(3)) {
+      step.kind = Kind::set_feature;
+      step.flag = rng_.percent(55);
+      return step;
+    }
     // Endings are rare: a story that ends early has little left to tell.
     if (rng_.percent(3)) {
       step.kind = rng_.percent(40) ? Kind::end_meeting : rng_.percent(50) ? Kind::expire_token : Kind::revoke_token;

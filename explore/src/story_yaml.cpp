@@ -58,6 +58,7 @@ void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
       y << "  - server: updateRoom\n    room: " << s.room << "\n    autoMove: " << (s.flag ? "true" : "false") << "\n";
       break;
     case Kind::end_meeting: y << "  - server: endMeeting\n"; break;
+    case Kind::set_feature: y << "  - server: setFeatureEnabled\n    enabled: " << (s.flag ? "true" : "false") << "\n"; break;
     case Kind::expire_token: y << "  - server: expireToken\n" << server_who(); break;
     case Kind::revoke_token: y << "  - server: revokeToken\n" << server_who(); break;
     case Kind::unreadable: y << "  - server: sendUnreadableDetails\n" << server_who(); break;

@@ -23,6 +23,7 @@ std::string describe(const Step& s) {
     case Kind::set_return_disabled: return std::string("updateSettings disableReturnToMainMeeting ") + (s.flag ? "true" : "false");
     case Kind::set_auto_move: return "updateRoom " + s.room + " autoMove " + (s.flag ? "true" : "false");
     case Kind::end_meeting: return "endMeeting";
+    case Kind::set_feature: return std::string("setFeatureEnabled ") + (s.flag ? "true" : "false");
     case Kind::expire_token: return "expireToken " + s.participant;
     case Kind::revoke_token: return "revokeToken " + s.participant;
     case Kind::unreadable: return "sendUnreadableDetails to " + s.participant;
@@ -230,6 +231,13 @@ bool Simulation::play_step(const Step& s, int index) {
       p.latest_unreadable = true;
       return true;
     }
+    case Kind::set_feature:
+      // While off, nothing about rooms is sent; turned on, everyone is told the whole view again and
+      // raises what changed (BR-RACE-10, BR-EVT-2).
+      if (!s.flag) rule("BR-RACE-10");
+      meeting_.feature_off = !s.flag;
+      update_everyone();
+      return true;
     case Kind::end_meeting:
       // BR-CALL-5: every call of every participant ends, room calls first; nothing automatic after.
       rule("BR-CALL-5");

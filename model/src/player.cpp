@@ -18,6 +18,7 @@ void Simulation::update_everyone() {
 /// What the service tells `p` after a change on the Teams side, and what the SDK does about it.
 void Simulation::update(Player& p) {
   if (p.gone || p.ended) return;  // nothing reaches a closed connection; an ended meeting sends nothing
+  if (meeting_.feature_off) return;  // BR-RACE-10: a call in the meeting keeps the view it was last told
   Json settings = {{"disableReturnToMainMeeting", meeting_.return_disabled}, {"roomEndTime", nullptr}};
   std::string now_room;
   Json view = nullptr;
@@ -146,8 +147,11 @@ bool Simulation::join(Player& p, bool automatic) {
   emit(p, "callStateChanged", call_change("main", "Connected", "LocalHold"));
   emit(p, "join", {{"call", "room"}});
   emit(p, "callStateChanged", call_change("room", "None", "Connecting"));
-  if (refused(p, "joinBreakoutRoom")) {
-    // BR-JOIN-4: the room call fails, and the main meeting is resumed so nothing is left on hold.
+  if (meeting_.feature_off && p.failing.count("joinBreakoutRoom")) return undecide("a room join refused twice over");
+  if (meeting_.feature_off || refused(p, "joinBreakoutRoom")) {
+    // BR-JOIN-4: the room call fails, and the main meeting is resumed so nothing is left on hold;
+    // BR-RACE-10: with the feature off the service refuses room joins (405).
+    if (meeting_.feature_off) rule("BR-RACE-10");
     if (p.failing.count("resume")) return undecide("the resume after a failed room join fails too");
     rule("BR-JOIN-4");
     rule("BR-ERR-46254");
@@ -239,7 +243,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
         rule("BR-ERR-46262");
         return emit(p, "callResult", result_error("returnToMainMeeting", 412, 46262, "ExpectedError")), true;
       }
-      if (meeting_.return_disabled && p.view["state"] == "open") {
+      if (p.settings.value("disableReturnToMainMeeting", false) && p.view["state"] == "open") {  // as last told
         rule("BR-RET-2");
         rule("BR-ERR-46261");
         return emit(p, "callResult", result_error("returnToMainMeeting", 412, 46261, "UnexpectedClientError")), true;
@@ -268,7 +272,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
       if (!p.in_room) return undecide("hangUp() of a room call there is none of");
       if (p.view["state"] != "open") return undecide("hangUp() of the room call while the SDK's own return is due");
       if (p.failing.count("hangUp")) return undecide("a refused hangUp() made by the app");
-      if (meeting_.return_disabled) {
+      if (p.settings.value("disableReturnToMainMeeting", false)) {  // as last told
         rule("BR-RET-2");
         rule("BR-ERR-46261");
         return emit(p, "callResult", result_error("hangUp", 412, 46261, "UnexpectedClientError")), true;

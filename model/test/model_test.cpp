@@ -285,3 +285,16 @@ TEST_CASE("BR-MOVE-7: a refused hang-up on re-assignment is 412/46263 and the pa
   s.steps.push_back(call(Kind::join));
   CHECK(predict(s).undecided_step == 3);
 }
+
+TEST_CASE("BR-RACE-10: with the feature off, nothing about rooms arrives, a join fails with 46254; turned on, what changed is raised") {
+  Story s = alice_in(false, true);
+  Step off = server(Kind::set_feature);
+  Step on = server(Kind::set_feature);
+  on.flag = true;
+  s.steps = {off, server(Kind::close_room, "room2"), server(Kind::close_room, "room1"), call(Kind::join)};
+  auto l = lines(predict(s));
+  CHECK(l.front() == "0 callStateChanged main:LocalHold");
+  CHECK(std::find(l.begin(), l.end(), "0 callResult join 46254") != l.end());
+  s.steps.push_back(on);
+  CHECK(lines(predict(s)).back() == "0 assignedBreakoutRooms closed");
+}

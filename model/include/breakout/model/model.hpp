@@ -103,6 +103,7 @@ class Simulation {
     std::map<std::string, std::string> assigned;
     bool return_disabled = false;
     bool ended = false;
+    bool feature_off = false;
   };
   Player& player(const std::string& id);
   const Player* find(const std::string& id) const;

@@ -39,6 +39,7 @@ enum class Kind {
   set_return_disabled,  // flag
   set_auto_move,    // room, flag (updateRoom autoMove)
   end_meeting,
+  set_feature,      // flag: breakout rooms turned on or off for the meeting
   expire_token,     // participant (close 4001)
   revoke_token,     // participant (close 4003)
   // the network
