@@ -58,16 +58,20 @@ std::optional<Divergence> earliest(std::optional<Divergence> a, std::optional<Di
 std::optional<Divergence> compare(const Story& story, const model::Prediction& prediction, const PerParticipant& seen) {
   std::optional<Divergence> first;
   for (const auto& p : story.participants) {
-   // Two streams per participant: `breakoutRooms` (all rooms) is ordered among its own kind only,
-   // as the rules order it against nothing else; everything else in one order.
-   for (bool all_rooms : {false, true}) {
+   // Streams per participant: `breakoutRooms` (all rooms) and `breakoutRoomsSettings` are each
+   // ordered among their own kind only, as the rules order them against nothing else; everything
+   // else in one order.
+   for (const char* stream : {"", "breakoutRooms", "breakoutRoomsSettings"}) {
+    auto in_stream = [&](const std::string& type) {
+      return *stream ? type == stream : type != "breakoutRooms" && type != "breakoutRoomsSettings";
+    };
     std::vector<const Event*> want;
     for (const auto& e : prediction.events)
-      if (e.participant == p.id && (e.type == "breakoutRooms") == all_rooms) want.push_back(&e);
+      if (e.participant == p.id && in_stream(e.type)) want.push_back(&e);
     std::vector<Seen> got;
     if (auto it = seen.find(p.id); it != seen.end())
       for (const auto& g : it->second)
-        if ((g.type == "breakoutRooms") == all_rooms) got.push_back(g);
+        if (in_stream(g.type)) got.push_back(g);
     std::size_t n = std::max(want.size(), got.size());
     for (std::size_t i = 0; i < n; ++i) {
       const Event* w = i < want.size() ? want[i] : nullptr;

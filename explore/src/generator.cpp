@@ -115,6 +115,7 @@ class Generator {
     // Endings are rare: a story that ends early has little left to tell.
     if (rng_.percent(3)) {
       step.kind = rng_.percent(40) ? Kind::end_meeting : rng_.percent(50) ? Kind::expire_token : Kind::revoke_token;
+      if (rng_.percent(50)) step.kind = Kind::drop_connection;  // one that a reconnect mends
       step.participant = participant(s);
       if (step.kind == Kind::end_meeting) step.participant.clear();
       return step;

@@ -61,6 +61,7 @@ void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
     case Kind::set_feature: y << "  - server: setFeatureEnabled\n    enabled: " << (s.flag ? "true" : "false") << "\n"; break;
     case Kind::expire_token: y << "  - server: expireToken\n" << server_who(); break;
     case Kind::revoke_token: y << "  - server: revokeToken\n" << server_who(); break;
+    case Kind::drop_connection: y << "  - server: dropConnection\n" << server_who(); break;
     case Kind::unreadable: y << "  - server: sendUnreadableDetails\n" << server_who(); break;
     case Kind::fail_next: y << "  - server: failNext\n" << server_who() << "    method: " << s.method << "\n"; break;
     case Kind::hang_up_room: y << "  - do: hangUp\n" << who() << "    call: room\n    wait: false\n"; break;
@@ -92,8 +93,8 @@ void expect_yaml(std::ostringstream& y, const model::Event& e, bool one_client, 
 }
 
 /// Expectations for events of one step at one moment: in order per participant, except that a
-/// participant's moment with a `breakoutRooms` event (ordered against nothing else by the rules)
-/// is one unordered group.
+/// participant's moment with a `breakoutRooms` or `breakoutRoomsSettings` event (ordered against
+/// nothing else by the rules) is one unordered group.
 void expect_moment(std::ostringstream& y, const std::vector<const model::Event*>& events, bool one_client) {
   std::vector<std::string> order;
   for (const auto* e : events)
@@ -102,7 +103,8 @@ void expect_moment(std::ostringstream& y, const std::vector<const model::Event*>
     std::vector<const model::Event*> mine;
     for (const auto* e : events)
       if (e->participant == p) mine.push_back(e);
-    bool loose = std::any_of(mine.begin(), mine.end(), [](const model::Event* e) { return e->type == "breakoutRooms"; });
+    bool loose = std::any_of(mine.begin(), mine.end(),
+                             [](const model::Event* e) { return e->type == "breakoutRooms" || e->type == "breakoutRoomsSettings"; });
     if (loose && mine.size() > 1) {
       y << "  - unordered:\n";
       for (const auto* e : mine) expect_yaml(y, *e, one_client, "      ");

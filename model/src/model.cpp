@@ -26,6 +26,7 @@ std::string describe(const Step& s) {
     case Kind::set_feature: return std::string("setFeatureEnabled ") + (s.flag ? "true" : "false");
     case Kind::expire_token: return "expireToken " + s.participant;
     case Kind::revoke_token: return "revokeToken " + s.participant;
+    case Kind::drop_connection: return "dropConnection " + s.participant;
     case Kind::unreadable: return "sendUnreadableDetails to " + s.participant;
     case Kind::fail_next: return "failNext " + s.method + " of " + s.participant;
     case Kind::hang_up_room: return s.participant + " hangUp room";
@@ -124,14 +125,25 @@ bool Simulation::advance_to(Ms target) {
   for (;;) {
     Player* next = nullptr;
     Ms at = target + 1;
-    bool hang_up = false;
+    enum { hang_up, auto_move, reconnect } what = hang_up;
     for (auto& p : players_) {
-      if (p.hang_up_at && *p.hang_up_at < at) next = &p, at = *p.hang_up_at, hang_up = true;
-      if (p.auto_move_at && *p.auto_move_at < at) next = &p, at = *p.auto_move_at, hang_up = false;
+      if (p.reconnect_at && *p.reconnect_at < at) next = &p, at = *p.reconnect_at, what = reconnect;
+      if (p.hang_up_at && *p.hang_up_at < at) next = &p, at = *p.hang_up_at, what = hang_up;
+      if (p.auto_move_at && *p.auto_move_at < at) next = &p, at = *p.auto_move_at, what = auto_move;
     }
     if (!next) break;
     now_ = at;
-    if (hang_up) {
+    if (what == reconnect) {
+      // BR-CONN-3, BR-CONN-4: connected again, the whole view is taken again and what changed raised.
+      rule("BR-CONN-3");
+      rule("BR-CONN-4");
+      next->reconnect_at.reset();
+      next->reconnected = true;
+      update(*next);
+      continue;
+    }
+    if (next->reconnect_at) return undecide("an SDK timer running out while the connection is lost");
+    if (what == hang_up) {
       rule("BR-MOVE-4");
       leave(*next, "returnOnClose");
     } else {
@@ -207,6 +219,7 @@ bool Simulation::play_step(const Step& s, int index) {
       if (!check_participant()) return undecide("a fault for an unknown participant");
       Player& p = player(s.participant);
       if (s.kind == Kind::resend_latest && p.latest_unreadable) return undecide("unreadable details sent again");
+      if (s.kind != Kind::duplicate_next && (p.reconnected || p.reconnect_at)) return undecide("an old update resent across a reconnect");
       if (s.kind == Kind::duplicate_next) p.duplicate_pending = true;
       // BR-EVT-2, BR-EVT-3, BR-CONN-6: a message again, or an old one, changes nothing and raises
       // nothing, whether it is an update or a reply.
@@ -222,6 +235,7 @@ bool Simulation::play_step(const Step& s, int index) {
       if (!check_participant()) return undecide("a fault for an unknown participant");
       Player& p = player(s.participant);
       if (p.gone) return true;  // nothing reaches a closed connection
+      if (p.reconnect_at) return undecide("unreadable details sent while the connection is lost");
       if (p.duplicate_pending) return undecide("unreadable details that may come twice");
       // BR-EVT-4, BR-MOVE-3: reported on the automatic-action channel; the last good state is kept.
       rule("BR-EVT-4");
@@ -241,6 +255,8 @@ bool Simulation::play_step(const Step& s, int index) {
     case Kind::end_meeting:
       // BR-CALL-5: every call of every participant ends, room calls first; nothing automatic after.
       rule("BR-CALL-5");
+      for (const auto& p : players_)
+        if (p.reconnect_at) return undecide("the meeting ending while a participant's connection is lost");
       meeting_.ended = true;
       for (auto& p : players_)
         if (!p.gone) {
@@ -248,11 +264,21 @@ bool Simulation::play_step(const Step& s, int index) {
           p.ended = true;
         }
       return true;
+    case Kind::drop_connection: {
+      if (!check_participant()) return undecide("a connection of an unknown participant");
+      Player& p = player(s.participant);
+      if (p.gone || p.reconnect_at || p.ended) return undecide("a connection dropped that is not there");
+      // BR-CONN-3, BR-CONN-7: the calls stay as they were; nothing is raised for a loss a reconnect mends.
+      rule("BR-CONN-7");
+      p.reconnect_at = now_ + kReconnectDelay;
+      ++transitions_;
+      return true;
+    }
     case Kind::expire_token:
     case Kind::revoke_token: {
       if (!check_participant()) return undecide("a token of an unknown participant");
       Player& p = player(s.participant);
-      if (p.gone) return undecide("the token of a participant already disconnected");
+      if (p.gone || p.reconnect_at) return undecide("the token of a participant not connected");
       // BR-CONN-2: the agent is disconnected (invalidToken) and every call ends.
       rule("BR-CONN-2");
       emit(p, "connectionStateChanged", {{"newValue", "Disconnected"}, {"oldValue", "Connected"}, {"reason", "invalidToken"}});
@@ -292,6 +318,7 @@ std::vector<Ms> Simulation::timers() const {
   for (const auto& p : players_) {
     if (p.auto_move_at) out.push_back(*p.auto_move_at);
     if (p.hang_up_at) out.push_back(*p.hang_up_at);
+    if (p.reconnect_at) out.push_back(*p.reconnect_at);
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -17,7 +17,7 @@ void Simulation::update_everyone() {
 
 /// What the service tells `p` after a change on the Teams side, and what the SDK does about it.
 void Simulation::update(Player& p) {
-  if (p.gone || p.ended) return;  // nothing reaches a closed connection; an ended meeting sends nothing
+  if (p.gone || p.ended || p.reconnect_at) return;  // nothing reaches a lost connection; an ended meeting sends nothing
   if (meeting_.feature_off) return;  // BR-RACE-10: a call in the meeting keeps the view it was last told
   Json settings = {{"disableReturnToMainMeeting", meeting_.return_disabled}, {"roomEndTime", nullptr}};
   std::string now_room;
@@ -214,6 +214,7 @@ void Simulation::leave(Player& p, const char* why) {
 bool Simulation::play_call(Player& p, const Step& s) {
   bool local = s.kind == Kind::subscribe || s.kind == Kind::unsubscribe;
   if ((p.gone || p.ended) && !local) return undecide("a call after the connection or the meeting has ended");
+  if (p.reconnect_at && !local) return undecide("a call while the connection is lost");
   if (!local && p.in_room && p.call_room != p.view_room)
     return undecide("a call while still in a room other than the assigned one (its hang-up was refused)");
   if (s.inside) {

@@ -298,3 +298,16 @@ TEST_CASE("BR-RACE-10: with the feature off, nothing about rooms arrives, a join
   s.steps.push_back(on);
   CHECK(lines(predict(s)).back() == "0 assignedBreakoutRooms closed");
 }
+
+TEST_CASE("BR-CONN-3, BR-CONN-4, BR-CONN-7: a lost connection keeps the calls; reconnected, only what changed meanwhile is raised") {
+  Story s = alice_in(false, true);
+  Step drop = server(Kind::drop_connection, "", "alice");
+  s.steps = {call(Kind::join), drop, server(Kind::close_room, "room2"), server(Kind::close_room, "room1"), advance(999), advance(1)};
+  auto p = predict(s);
+  auto l = lines(p);
+  CHECK(l.back() == "1000 assignedBreakoutRooms closed");
+  CHECK(p.events.back().step == 5);
+  // Nothing may be asked of the SDK while it is offline that no rule decides.
+  s.steps = {drop, call(Kind::join)};
+  CHECK(predict(s).undecided_step == 1);
+}

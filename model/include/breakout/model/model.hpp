@@ -93,6 +93,10 @@ class Simulation {
     /// what a later unreadable or repeated update does then is left open by the rules.
     bool duplicate_pending = false;
     bool latest_unreadable = false;
+    /// Offline after a lost connection, until the SDK's reconnect (BR-CONN-3), and whether it ever
+    /// reconnected (the service's "latest update" is then one the model does not follow).
+    std::optional<Ms> reconnect_at;
+    bool reconnected = false;
     /// Requests the service will refuse, by method, in the order they come.
     std::map<std::string, int> failing;
   };

@@ -42,6 +42,7 @@ enum class Kind {
   set_feature,      // flag: breakout rooms turned on or off for the meeting
   expire_token,     // participant (close 4001)
   revoke_token,     // participant (close 4003)
+  drop_connection,  // participant: the TCP connection is lost; the SDK reconnects after its back-off
   // the network
   duplicate_next,   // participant: the next message to them comes twice
   resend_stale,     // participant: the update before the latest again, with its old sequence number
@@ -88,6 +89,8 @@ struct Story {
 /// The SDK's delays the model and the stories assume (the defaults of the client options).
 constexpr Ms kAutoMoveDelay = 3000;
 constexpr Ms kHangUpDelay = 5000;
+/// The first reconnect attempt after a lost connection (BR-CONN-3).
+constexpr Ms kReconnectDelay = 1000;
 
 /// The name a room created by a story gets: "room4" is "Room 4".
 inline std::string created_room_name(const std::string& id) {
