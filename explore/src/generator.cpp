@@ -187,8 +187,14 @@ class Generator {
       step.kind = Kind::subscribe;
       step.listener = rng_.pick(kListenerNames);
     }
-    // Now and then the change is made inside a listener's callback, while an event is delivered.
+    // Now and then the change is made inside a listener's callback, while an event is delivered;
+    // and so, sometimes, is a join, a return or a hold.
     if (!current.empty() && rng_.percent(35)) {
+      if (rng_.percent(40)) {
+        static const std::vector<Kind> calls = {Kind::join, Kind::join, Kind::return_to_main, Kind::hold_main};
+        step.kind = rng_.pick(calls);
+        step.listener.clear();
+      }
       static const std::vector<std::string> events = {"assignedBreakoutRooms", "assignedBreakoutRooms", "breakoutRoomsSettings", "join"};
       step.inside = true;
       step.inside_listener = rng_.pick(current);

@@ -38,6 +38,11 @@ std::string flow(const nlohmann::json& j) {
 }
 
 void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
+  // A call is never waited for: made inside a callback, or with its result as an event.
+  auto tail = [&]() -> std::string {
+    if (!s.inside) return "    wait: false\n";
+    return "    inside: { listener: " + (s.inside_listener.empty() ? std::string("default") : s.inside_listener) + ", event: " + s.inside_event + " }\n";
+  };
   auto who = [&] { return one_client ? std::string() : "    participant: " + s.participant + "\n"; };
   auto server_who = [&] { return "    participant: " + s.participant + "\n"; };
   switch (s.kind) {
@@ -68,18 +73,14 @@ void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
     case Kind::duplicate_next: y << "  - server: duplicateNext\n" << server_who(); break;
     case Kind::resend_stale: y << "  - server: resendDetails\n" << server_who() << "    which: previous\n"; break;
     case Kind::resend_latest: y << "  - server: resendDetails\n" << server_who() << "    which: latest\n"; break;
-    case Kind::join: y << "  - do: join\n" << who() << "    wait: false\n"; break;
-    case Kind::return_to_main: y << "  - do: returnToMainMeeting\n" << who() << "    wait: false\n"; break;
-    case Kind::hold_main: y << "  - do: hold\n" << who() << "    call: main\n    wait: false\n"; break;
+    case Kind::join: y << "  - do: join\n" << who() << tail(); break;
+    case Kind::return_to_main: y << "  - do: returnToMainMeeting\n" << who() << tail(); break;
+    case Kind::hold_main: y << "  - do: hold\n" << who() << "    call: main\n" << tail(); break;
     case Kind::resume_main: y << "  - do: resume\n" << who() << "    call: main\n    wait: false\n"; break;
     case Kind::subscribe:
     case Kind::unsubscribe:
       y << "  - do: " << (s.kind == Kind::subscribe ? "subscribe" : "unsubscribe") << "\n"
-        << who() << "    listener: " << (s.listener.empty() ? "default" : s.listener) << "\n";
-      if (s.inside)
-        y << "    inside: { listener: " << (s.inside_listener.empty() ? "default" : s.inside_listener) << ", event: " << s.inside_event << " }\n";
-      else
-        y << "    wait: false\n";
+        << who() << "    listener: " << (s.listener.empty() ? "default" : s.listener) << "\n" << tail();
       break;
     case Kind::advance: y << "  - advance: " << duration(s.by) << "\n"; break;
   }

@@ -115,8 +115,29 @@ void Simulation::perform_armed(Player& p, const std::string& listener, const std
     if (s.kind == Kind::unsubscribe && s.listener == listener) rule("BR-EVT-8");
     Step now = s;
     now.inside = false;
-    play_call(p, now);
+    bool local = s.kind == Kind::subscribe || s.kind == Kind::unsubscribe;
+    if (local) {
+      play_call(p, now);
+    } else if (p.busy) {
+      undecide("a call made inside a callback while a join or leave is under way");
+    } else {
+      // BR-EVT-9: it starts at once; what it causes comes after the callback has returned.
+      p.deferred.emplace_back(now, p.operations);
+    }
   }
+}
+
+void Simulation::flush_deferred() {
+  for (auto& p : players_)
+    while (!p.deferred.empty() && undecided_.empty()) {
+      auto [s, operations] = p.deferred.front();
+      p.deferred.erase(p.deferred.begin());
+      if (operations != p.operations) {
+        undecide("a call made inside a callback races what the SDK does about the same update");
+        return;
+      }
+      play_call(p, s);
+    }
 }
 // ---- time ---------------------------------------------------------------------------------------
 
@@ -140,6 +161,7 @@ bool Simulation::advance_to(Ms target) {
       next->reconnect_at.reset();
       next->reconnected = true;
       update(*next);
+      flush_deferred();
       continue;
     }
     if (next->reconnect_at) return undecide("an SDK timer running out while the connection is lost");
@@ -151,6 +173,7 @@ bool Simulation::advance_to(Ms target) {
       rule("BR-MOVE-1");
       if (!join(*next, true)) return false;
     }
+    flush_deferred();
   }
   now_ = target;
   return true;
@@ -160,6 +183,7 @@ bool Simulation::play(const Step& s, int index) {
   // A case no rule decides can show itself deep inside a reaction; it ends the story's usefulness
   // wherever it is met.
   bool ok = play_step(s, index);
+  if (ok) flush_deferred();
   return ok && undecided_.empty();
 }
 

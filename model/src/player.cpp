@@ -37,8 +37,23 @@ void Simulation::update(Player& p) {
     all = Json::array();
     for (const auto& r : meeting_.rooms) all.push_back(room_json(r));
   }
-  // BR-EVT-2: an event only when what it carries changed.
+  // BR-EVT-2: an event only when what it carries changed. The service's breakout details (the
+  // assigned room, all rooms) and its settings are two messages: the assigned room is raised and
+  // acted on first; the list of all rooms (as it stood before the SDK acted) and the settings
+  // follow. Those two are compared among their own kind only, so what the SDK does about the
+  // assignment may come between.
   bool view_changed = view != p.view;
+  bool settings_changed = settings != p.settings;
+  bool all_changed = all != p.all_rooms;
+  if (view_changed && (settings_changed || all_changed) && !p.armed.empty())
+    return (void)undecide("calls armed in callbacks while one update changes the assigned room and more");
+  if (view_changed || settings_changed || all_changed) p.duplicate_pending = false, p.latest_unreadable = false;
+  Json all_data = all;
+  if (all_changed) {
+    rule("BR-FEAT-3");  // managers are told of every room; the others never get this event
+    p.all_rooms = all;
+    for (auto& r : all_data) r["call"] = p.in_room && r["threadId"] == "19:breakout_" + p.call_room + "@thread.v2" ? Json("room") : Json(nullptr);
+  }
   if (view_changed) {
     p.view = view;
     p.view_room = now_room;
@@ -46,24 +61,17 @@ void Simulation::update(Player& p) {
     if (!data.is_null()) data["call"] = p.in_room && p.call_room == now_room ? Json("room") : Json(nullptr);
     emit(p, "assignedBreakoutRooms", std::move(data));
     rule("BR-EVT-2");
+    react(p, now_room);
   }
-  bool settings_changed = settings != p.settings;
+  if (all_changed) emit(p, "breakoutRooms", std::move(all_data));
   if (settings_changed) {
     p.settings = settings;
     emit(p, "breakoutRoomsSettings", settings);
   }
-  // A message certainly reached them: whatever duplicateNext or unreadable details came before is past.
-  // BR-FEAT-3: managers are told of every room; the others never get this event.
-  bool all_changed = all != p.all_rooms;
-  if (all_changed) {
-    rule("BR-FEAT-3");
-    p.all_rooms = all;
-    Json data = all;
-    for (auto& r : data) r["call"] = p.in_room && r["threadId"] == "19:breakout_" + p.call_room + "@thread.v2" ? Json("room") : Json(nullptr);
-    emit(p, "breakoutRooms", std::move(data));
-  }
-  if (view_changed || settings_changed || all_changed) p.duplicate_pending = false, p.latest_unreadable = false;
-  if (!view_changed) return;
+}
+
+/// What the SDK does when the assigned room changed (BR-MOVE-1, -4, -6, -7).
+void Simulation::react(Player& p, const std::string& now_room) {
   if (p.in_room) {
     if (now_room.empty()) {
       rule("BR-MOVE-6");  // unassigned while in a room: brought back at once
@@ -123,9 +131,22 @@ bool Simulation::refused(Player& p, const char* method) {
   return true;
 }
 
+namespace {
+/// Marks a join or leave as under way while it is played out.
+struct Busy {
+  explicit Busy(Simulation::Player& p) : p_(p) {
+    ++p_.operations;
+    p_.busy = true;
+  }
+  ~Busy() { p_.busy = false; }
+  Simulation::Player& p_;
+};
+}  // namespace
+
 /// BR-JOIN-1, BR-JOIN-3: hold the main meeting, raise `join`, connect the room call.
 bool Simulation::join(Player& p, bool automatic) {
   if (p.main != "Connected") return undecide("a room is joined while the app holds the main meeting");
+  Busy busy(p);
   rule("BR-JOIN-1");
   rule("BR-JOIN-3");
   rule("BR-CALL-1");
@@ -172,6 +193,7 @@ bool Simulation::join(Player& p, bool automatic) {
 /// Leaving a room (a return, or one of the automatic ones): hang up the room call, resume the
 /// main meeting (BR-RET-1, BR-MOVE-4, BR-MOVE-6, BR-MOVE-7), and what a refusal of either does.
 void Simulation::leave(Player& p, const char* why) {
+  Busy busy(p);
   const std::string reason = why;
   rule("BR-CALL-2");
   p.hang_up_at.reset();
@@ -218,7 +240,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
   if (!local && p.in_room && p.call_room != p.view_room)
     return undecide("a call while still in a room other than the assigned one (its hang-up was refused)");
   if (s.inside) {
-    if (!local) return undecide("only subscribe and unsubscribe are made inside callbacks");
+    if (s.kind == Kind::hang_up_room || s.kind == Kind::resume_main) return undecide("hangUp() and resume() are not made inside callbacks");
     p.armed.push_back(s);
     return true;
   }
@@ -257,6 +279,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
       if (p.in_room || p.main != "Connected") return undecide("hold() of a main meeting that is not connected, or from a room");
       if (p.failing.count("hold")) return undecide("a refused hold() made by the app");
       rule("BR-CALL-2");
+      ++p.operations;  // a request: what is decided after it waits for its answer
       p.main = "LocalHold";
       p.held_by_app = true;
       emit(p, "callStateChanged", call_change("main", "Connected", "LocalHold"));
@@ -265,6 +288,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
       if (p.in_room || p.main != "LocalHold") return undecide("resume() of a main meeting not on hold, or from a room");
       if (p.failing.count("resume")) return undecide("a refused resume() made by the app");
       rule("BR-CALL-2");
+      ++p.operations;
       p.main = "Connected";
       p.held_by_app = false;
       emit(p, "callStateChanged", call_change("main", "LocalHold", "Connected"));

@@ -311,3 +311,15 @@ TEST_CASE("BR-CONN-3, BR-CONN-4, BR-CONN-7: a lost connection keeps the calls; r
   s.steps = {drop, call(Kind::join)};
   CHECK(predict(s).undecided_step == 1);
 }
+
+TEST_CASE("BR-EVT-9: a join made inside a callback starts after the delivery, with its result as outside") {
+  Story s = alice_in(false, false);
+  Step j = call(Kind::join);
+  j.inside = true;
+  j.inside_event = "assignedBreakoutRooms";
+  s.steps = {call(Kind::subscribe, "second"), j, server(Kind::open_room, "room1")};
+  CHECK(lines(predict(s)) == std::vector<std::string>{"0 callResult subscribe ok", "0 assignedBreakoutRooms open",
+                                                      "0 assignedBreakoutRooms open @second", "0 callStateChanged main:LocalHold",
+                                                      "0 join", "0 join @second", "0 callStateChanged room:Connecting",
+                                                      "0 callStateChanged room:Connected", "0 callResult join ok"});
+}

@@ -58,7 +58,11 @@ ListenerId BreakoutRoomsCallFeature::on_automatic_action_failed(std::function<vo
 
 bool BreakoutRoomsCallFeature::off_automatic_action_failed(ListenerId id) { return automatic_failed_.remove(id); }
 
-void BreakoutRoomsCallFeature::emit(const BreakoutRoomsEventData& event) { updated_.emit(event); }
+void BreakoutRoomsCallFeature::emit(const BreakoutRoomsEventData& event) {
+  ++delivering_;
+  updated_.emit(event);
+  --delivering_;
+}
 
 void BreakoutRoomsCallFeature::report(std::string action, CallError error) {
   automatic_failed_.emit(AutomaticActionFailed{std::move(action), std::move(error)});
@@ -370,6 +374,20 @@ void BreakoutRoomsCallFeature::return_to_main(BreakoutRoom::CallCompletion done)
   if (!room_call_) return fail_later(std::move(done), breakout_error(subcode::already_in_main_meeting));
   if (auto refused = check_leave_allowed()) return fail_later(std::move(done), *refused);
   if (joining_) return fail_later(std::move(done), breakout_error(subcode::return_failed, "the room is still being joined"));
+  // BR-EVT-9: decided at once; called inside a listener's callback, the leave itself (the room
+  // call going Disconnecting) starts after the callback has returned, so every listener has the
+  // event first and nothing is raised from inside a callback.
+  if (delivering_ > 0) {
+    std::weak_ptr<BreakoutRoomsCallFeature> weak = weak_from_this();
+    return defer([weak, done = std::move(done)]() mutable {
+      if (auto self = weak.lock()) return self->leave_for_return(std::move(done));
+      done(unexpected(breakout_error(subcode::return_failed, "the call this room belongs to is gone")));
+    });
+  }
+  leave_for_return(std::move(done));
+}
+
+void BreakoutRoomsCallFeature::leave_for_return(BreakoutRoom::CallCompletion done) {
   std::weak_ptr<BreakoutRoomsCallFeature> weak = weak_from_this();
   leave_room("return", subcode::return_failed, [weak, done = std::move(done)](Result<void> r) {
     auto self = weak.lock();

@@ -184,6 +184,39 @@ TEST_CASE("BR-EVT-9: join() called inside the listener's callback works as it do
   CHECK(f.service.count("hold") == 1);
 }
 
+TEST_CASE("BR-EVT-9: returnToMainMeeting() called inside a callback raises what it causes after the callback has returned", "[sdk][return][events]") {
+  ClientFixture f;
+  f.join_meeting();
+  f.service.details(1, ClientFixture::assigned(ClientFixture::room("r1", true, false)));
+  f.settle();
+  REQUIRE(f.join_assigned());
+  std::vector<std::string> order;
+  bool in_callback = false;
+  auto room = f.feature->assigned_breakout_rooms()->call();
+  room->on_state_changed([&](CallState, CallState s) {
+    order.push_back(std::string(in_callback ? "(inside) " : "") + "room " + std::string(to_string(s)));
+  });
+  std::optional<Result<std::shared_ptr<Call>>> result;
+  auto listen = [&](const std::string& name) {
+    return f.feature->on("breakoutRoomsUpdated", [&, name](const BreakoutRoomsEventData& e) {
+      in_callback = true;
+      if (auto* a = std::get_if<AssignedBreakoutRoomsEvent>(&e); a && a->data && a->data->state() == BreakoutRoomState::closed) {
+        order.push_back(name + " closed");
+        if (name == "first") a->data->return_to_main_meeting([&](Result<std::shared_ptr<Call>> r) { result = std::move(r); });
+      }
+      in_callback = false;
+    });
+  };
+  REQUIRE(listen("first"));
+  REQUIRE(listen("second"));
+  f.service.details(2, ClientFixture::assigned(ClientFixture::room("r1", false, false)));
+  f.settle();
+  REQUIRE(result);
+  CHECK(*result);
+  // Every listener has the event before the room call changes; nothing is raised inside a callback.
+  CHECK(order == std::vector<std::string>{"first closed", "second closed", "room Disconnecting", "room Disconnected"});
+}
+
 TEST_CASE("BR-MOVE-1: the auto-move delay is configurable", "[sdk][move]") {
   boost::asio::io_context io;
   clock::VirtualClock clock;

@@ -97,6 +97,12 @@ class Simulation {
     /// reconnected (the service's "latest update" is then one the model does not follow).
     std::optional<Ms> reconnect_at;
     bool reconnected = false;
+    /// Requests started so far (joins, leaves, holds, resumes), and whether a join or leave is being
+    /// played out now: a call made inside a callback starts after the delivery (BR-EVT-9), and is
+    /// decided only when nothing else that waits on the service races it.
+    int operations = 0;
+    bool busy = false;
+    std::vector<std::pair<Step, int>> deferred;
     /// Requests the service will refuse, by method, in the order they come.
     std::map<std::string, int> failing;
   };
@@ -114,6 +120,7 @@ class Simulation {
   const Room* room(const std::string& id) const;
   void update_everyone();
   void update(Player& p);
+  void react(Player& p, const std::string& now_room);
   Json room_json(const Room& r) const;
   void consider_auto_move(Player& p);
   bool join(Player& p, bool automatic);
@@ -125,6 +132,8 @@ class Simulation {
   bool play_step(const Step& step, int index);
   void perform_armed(Player& p, const std::string& listener, const std::string& type);
   void end_calls(Player& p);
+  /// Makes the calls made inside callbacks, now that the deliveries and reactions are over.
+  void flush_deferred();
   bool advance_to(Ms target);
   void emit(Player& p, const std::string& type, Json data);
   void rule(const char* id) { rules_.insert(id); }

@@ -71,7 +71,7 @@ struct Step {
   /// For fail_next: "hold", "resume", "hangUp" or "joinBreakoutRoom".
   std::string method;
   /// A call made inside a listener's callback: the next time `inside_listener` ("" = the default
-  /// one) receives an event of type `inside_event`. Only subscribe and unsubscribe are made so.
+  /// one) receives an event of type `inside_event`.
   bool inside = false;
   std::string inside_listener;
   std::string inside_event;

@@ -139,6 +139,8 @@ class BreakoutRoomsCallFeature : public std::enable_shared_from_this<BreakoutRoo
   void on_settings(std::uint64_t seq, const protocol::Json& meeting_details, const protocol::Json& additional_data);
   void join_room(const std::string& join_url, BreakoutRoom::CallCompletion done);
   void return_to_main(BreakoutRoom::CallCompletion done);
+  /// The leave of a return that was allowed.
+  void leave_for_return(BreakoutRoom::CallCompletion done);
   /// Whether a room call may be hung up / the main call resumed by the app now (46261 if not).
   std::optional<CallError> check_leave_allowed() const;
   /// Moves the participant as the (changed) assignment requires.
@@ -183,6 +185,8 @@ class BreakoutRoomsCallFeature : public std::enable_shared_from_this<BreakoutRoo
   /// Who waits for the leave in flight (its starter first): each gets its result.
   std::vector<std::function<void(Result<void>)>> leave_waiters_;
   std::optional<clock::TimerId> auto_move_timer_;
+  /// Breakout rooms events being delivered now (a listener's callback may be running).
+  int delivering_ = 0;
   /// The room (its join URL) the scheduled auto-move is for: its delay counts from when that room
   /// became the one to move to (BR-MOVE-8).
   std::string auto_move_url_;
