@@ -9,7 +9,7 @@
 using namespace breakout;
 using namespace breakout::explore;
 
-TEST_CASE("the same seed and number give the same story; another number another one", "[explore]") {
+TEST_CASE("the same seed and number give the same story, another number another one", "[explore]") {
   GeneratorOptions o;
   auto a = to_yaml(generate(7, 3, o), {});
   CHECK(a == to_yaml(generate(7, 3, o), {}));
