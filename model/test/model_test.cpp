@@ -70,7 +70,7 @@ TEST_CASE("BR-MOVE-2: with auto-move off nothing moves the participant") {
   CHECK(lines(predict(s)) == std::vector<std::string>{"0 assignedBreakoutRooms open"});
 }
 
-TEST_CASE("BR-MOVE-4: a room closed while the participant is in it is left after the hang-up delay; re-opened before, it is not") {
+TEST_CASE("BR-MOVE-4: a room closed while the participant is in it is left after the hang-up delay, re-opened before, it is not") {
   Story s = alice_in(false, true);
   s.steps = {call(Kind::join), server(Kind::close_room, "room1"), advance(5000)};
   auto l = lines(predict(s));
@@ -138,7 +138,7 @@ TEST_CASE("BR-EVT-2 and BR-EVT-3: a repeated or stale update raises nothing") {
   CHECK(lines(predict(s)) == std::vector<std::string>{"0 assignedBreakoutRooms open"});
 }
 
-TEST_CASE("BR-EVT-6 and BR-EVT-7: each listener gets the event in the order they subscribed; after off(), nothing") {
+TEST_CASE("BR-EVT-6 and BR-EVT-7: each listener gets the event in the order they subscribed, after off(), nothing") {
   Story s = alice_in(false, false);
   s.steps = {call(Kind::subscribe, "second"), server(Kind::open_room, "room1"), call(Kind::unsubscribe, ""), server(Kind::close_room, "room1")};
   CHECK(lines(predict(s)) == std::vector<std::string>{"0 callResult subscribe ok", "0 assignedBreakoutRooms open",
@@ -196,7 +196,7 @@ TEST_CASE("BR-EVT-4: unreadable details are reported as 412/46258 and change not
   CHECK(lines(p)[1] == "0 assignedBreakoutRooms open");
 }
 
-TEST_CASE("BR-FEAT-3: Microsoft 365 organizers see every room with its invitees; others never") {
+TEST_CASE("BR-FEAT-3: Microsoft 365 organizers see every room with its invitees, others never") {
   Story s = alice_in(false, false);
   s.participants.push_back(Participant{"olivia", true, "Organizer"});
   s.participants.push_back(Participant{"ali", false, "Organizer"});
@@ -225,7 +225,7 @@ TEST_CASE("BR-EVT-7 and BR-EVT-8: changes made inside a callback take effect fro
                                                       "0 assignedBreakoutRooms closed @second"});
 }
 
-TEST_CASE("BR-CALL-2 and BR-RET-2: hanging up the room call leaves the main meeting on hold; refused while return is disabled") {
+TEST_CASE("BR-CALL-2 and BR-RET-2: hanging up the room call leaves the main meeting on hold, refused while return is disabled") {
   Story s = alice_in(false, true);
   s.steps = {call(Kind::join), call(Kind::hang_up_room), call(Kind::resume_main)};
   auto l = lines(predict(s));
@@ -261,7 +261,7 @@ TEST_CASE("BR-JOIN-4: a room call that fails fails join() with 500/46254, then t
                                                       "0 callStateChanged main:Connected"});
 }
 
-TEST_CASE("BR-MOVE-5: a refused hang-up on close leaves the participant in the room (46259); a refused resume leaves the main meeting on hold (46257)") {
+TEST_CASE("BR-MOVE-5: a refused hang-up on close leaves the participant in the room (46259), a refused resume leaves the main meeting on hold (46257)") {
   Story s = alice_in(false, true);
   s.steps = {call(Kind::join), refuse("hangUp"), server(Kind::close_room, "room1"), advance(5000)};
   auto p = predict(s);
@@ -286,7 +286,7 @@ TEST_CASE("BR-MOVE-7: a refused hang-up on re-assignment is 412/46263 and the pa
   CHECK(predict(s).undecided_step == 3);
 }
 
-TEST_CASE("BR-RACE-10: with the feature off, nothing about rooms arrives, a join fails with 46254; turned on, what changed is raised") {
+TEST_CASE("BR-RACE-10: with the feature off, nothing about rooms arrives, a join fails with 46254, turned on, what changed is raised") {
   Story s = alice_in(false, true);
   Step off = server(Kind::set_feature);
   Step on = server(Kind::set_feature);
@@ -299,7 +299,7 @@ TEST_CASE("BR-RACE-10: with the feature off, nothing about rooms arrives, a join
   CHECK(lines(predict(s)).back() == "0 assignedBreakoutRooms closed");
 }
 
-TEST_CASE("BR-CONN-3, BR-CONN-4, BR-CONN-7: a lost connection keeps the calls; reconnected, only what changed meanwhile is raised") {
+TEST_CASE("BR-CONN-3, BR-CONN-4, BR-CONN-7: a lost connection keeps the calls, reconnected, only what changed meanwhile is raised") {
   Story s = alice_in(false, true);
   Step drop = server(Kind::drop_connection, "", "alice");
   s.steps = {call(Kind::join), drop, server(Kind::close_room, "room2"), server(Kind::close_room, "room1"), advance(999), advance(1)};
