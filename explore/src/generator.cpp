@@ -85,6 +85,8 @@ class Generator {
 
  private:
   Step choose(const Story& s, const Simulation& sim) {
+    // A delayNext or dropNext is for the update the very next step sends that participant.
+    if (auto p = sim.holding_next()) return update_for(*p, sim);
     const Weights& w = o_.weights;
     int total = std::max(0, w.server) + std::max(0, w.call) + std::max(0, w.listener) + std::max(0, w.fault) + std::max(0, w.advance);
     if (total == 0) return advance(sim);
@@ -203,12 +205,41 @@ class Generator {
     return step;
   }
 
+  /// A Teams-side step that sends `p` an update (the model refuses it if it does not).
+  Step update_for(const std::string& p, const Simulation& sim) {
+    Step step;
+    switch (rng_.below(5)) {
+      case 0:
+        step.kind = Kind::assign;
+        step.participant = p;
+        step.room = room(sim);
+        break;
+      case 1:
+        step.kind = Kind::unassign;
+        step.participant = p;
+        break;
+      case 2:
+        step.kind = Kind::set_return_disabled;
+        step.flag = rng_.percent(50);
+        break;
+      default:
+        step.kind = rng_.percent(50) ? Kind::open_room : Kind::close_room;
+        step.room = sim.assigned_room(p).value_or(room(sim));
+        break;
+    }
+    return step;
+  }
+
   Step fault(const Story& s) {
     Step step;
     step.participant = participant(s);
     static const std::vector<Kind> kinds = {Kind::duplicate_next, Kind::resend_stale, Kind::resend_latest, Kind::unreadable,
-                                            Kind::fail_next, Kind::fail_next};
+                                            Kind::fail_next, Kind::fail_next, Kind::delay_next, Kind::delay_next, Kind::drop_next};
     step.kind = rng_.pick(kinds);
+    if (step.kind == Kind::delay_next) {
+      static const std::vector<Ms> delays = {1, 100, 1000, 2999, 3000, 4000, 6000};
+      step.by = rng_.pick(delays);
+    }
     if (step.kind == Kind::fail_next) {
       static const std::vector<std::string> methods = {"hold", "joinBreakoutRoom", "hangUp", "resume"};
       step.method = rng_.pick(methods);

@@ -71,6 +71,8 @@ void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
     case Kind::fail_next: y << "  - server: failNext\n" << server_who() << "    method: " << s.method << "\n"; break;
     case Kind::hang_up_room: y << "  - do: hangUp\n" << who() << "    call: room\n    wait: false\n"; break;
     case Kind::duplicate_next: y << "  - server: duplicateNext\n" << server_who(); break;
+    case Kind::delay_next: y << "  - server: delayNext\n" << server_who() << "    by: " << duration(s.by) << "\n"; break;
+    case Kind::drop_next: y << "  - server: dropNext\n" << server_who(); break;
     case Kind::resend_stale: y << "  - server: resendDetails\n" << server_who() << "    which: previous\n"; break;
     case Kind::resend_latest: y << "  - server: resendDetails\n" << server_who() << "    which: latest\n"; break;
     case Kind::join: y << "  - do: join\n" << who() << tail(); break;

@@ -31,6 +31,8 @@ std::string describe(const Step& s) {
     case Kind::fail_next: return "failNext " + s.method + " of " + s.participant;
     case Kind::hang_up_room: return s.participant + " hangUp room";
     case Kind::duplicate_next: return "duplicateNext to " + s.participant;
+    case Kind::delay_next: return "delayNext to " + s.participant + " by " + std::to_string(s.by) + "ms";
+    case Kind::drop_next: return "dropNext to " + s.participant;
     case Kind::resend_stale: return "resendDetails previous to " + s.participant;
     case Kind::resend_latest: return "resendDetails latest to " + s.participant;
     case Kind::join: return s.participant + " join";
@@ -146,25 +148,50 @@ bool Simulation::advance_to(Ms target) {
   for (;;) {
     Player* next = nullptr;
     Ms at = target + 1;
-    enum { hang_up, auto_move, reconnect } what = hang_up;
+    enum { hang_up, auto_move, reconnect, release } what = hang_up;
+    std::size_t held_index = 0;
     for (auto& p : players_) {
+      for (std::size_t i = 0; i < p.held.size(); ++i)
+        if (p.held[i].release && *p.held[i].release < at) next = &p, at = *p.held[i].release, what = release, held_index = i;
       if (p.reconnect_at && *p.reconnect_at < at) next = &p, at = *p.reconnect_at, what = reconnect;
       if (p.hang_up_at && *p.hang_up_at < at) next = &p, at = *p.hang_up_at, what = hang_up;
       if (p.auto_move_at && *p.auto_move_at < at) next = &p, at = *p.auto_move_at, what = auto_move;
     }
     if (!next) break;
     now_ = at;
+    // Which of an SDK timer and a held-back update comes first in the same instant, no rule says.
+    bool sdk_timer_now = next->hang_up_at == at || next->auto_move_at == at;
+    bool update_now = std::any_of(next->held.begin(), next->held.end(), [&](const Player::Held& h) { return h.release == at; });
+    if (sdk_timer_now && update_now) return undecide("a held-back update arriving as an SDK timer runs out");
+    if (what == release) {
+      // A held-back update arrives at last: stale if a later one of its kind came first (BR-EVT-3),
+      // and what was sent before it of its kind is stale from now on.
+      auto h = next->held[held_index];
+      for (std::size_t j = 0; j < held_index; ++j)
+        if (next->held[j].details == h.details) next->held[j].overtaken = true;
+      next->held.erase(next->held.begin() + static_cast<std::ptrdiff_t>(held_index));
+      if (h.overtaken) {
+        rule("BR-EVT-3");
+      } else if (h.details) {
+        receive(*next, &h.view, h.view_room, &h.all, nullptr);
+      } else {
+        receive(*next, nullptr, "", nullptr, &h.settings);
+      }
+      flush_deferred();
+      continue;
+    }
     if (what == reconnect) {
       // BR-CONN-3, BR-CONN-4: connected again, the whole view is taken again and what changed raised.
       rule("BR-CONN-3");
       rule("BR-CONN-4");
       next->reconnect_at.reset();
       next->reconnected = true;
-      update(*next);
+      update(*next, true);
       flush_deferred();
       continue;
     }
     if (next->reconnect_at) return undecide("an SDK timer running out while the connection is lost");
+    if (stale(*next)) return undecide("an SDK timer acting on what a held-back update has changed meanwhile");
     if (what == hang_up) {
       rule("BR-MOVE-4");
       leave(*next, "returnOnClose");
@@ -184,6 +211,11 @@ bool Simulation::play(const Step& s, int index) {
   // wherever it is met.
   bool ok = play_step(s, index);
   if (ok) flush_deferred();
+  // A delayNext or dropNext is for the update the very next step sends; one left waiting longer
+  // would meet messages the model does not follow (replies, roster updates).
+  if (ok && s.kind != Kind::delay_next && s.kind != Kind::drop_next)
+    for (const auto& p : players_)
+      if (p.hold_next || p.drop_next) return undecide("a delayNext or dropNext the next step sends no update for");
   return ok && undecided_.empty();
 }
 
@@ -237,14 +269,25 @@ bool Simulation::play_step(const Step& s, int index) {
       meeting_.return_disabled = s.flag;
       update_everyone();
       return true;
+    case Kind::delay_next:
+    case Kind::drop_next: {
+      if (!check_participant()) return undecide("a fault for an unknown participant");
+      Player& p = player(s.participant);
+      if (p.hold_next || p.drop_next || p.duplicate_pending > 0 || p.gone || p.reconnect_at || p.ended)
+        return undecide("a message fault on top of another, or for a connection that is not there");
+      if (s.kind == Kind::delay_next) p.hold_next = s.by;
+      else p.drop_next = true;
+      return true;
+    }
     case Kind::duplicate_next:
     case Kind::resend_stale:
     case Kind::resend_latest: {
       if (!check_participant()) return undecide("a fault for an unknown participant");
       Player& p = player(s.participant);
+      if (p.hold_next || p.drop_next || !p.held.empty()) return undecide("a message fault while another waits or holds an update");
       if (s.kind == Kind::resend_latest && p.latest_unreadable) return undecide("unreadable details sent again");
       if (s.kind != Kind::duplicate_next && (p.reconnected || p.reconnect_at)) return undecide("an old update resent across a reconnect");
-      if (s.kind == Kind::duplicate_next) p.duplicate_pending = true;
+      if (s.kind == Kind::duplicate_next) ++p.duplicate_pending;
       // BR-EVT-2, BR-EVT-3, BR-CONN-6: a message again, or an old one, changes nothing and raises
       // nothing, whether it is an update or a reply.
       rule("BR-EVT-3");
@@ -260,7 +303,8 @@ bool Simulation::play_step(const Step& s, int index) {
       Player& p = player(s.participant);
       if (p.gone) return true;  // nothing reaches a closed connection
       if (p.reconnect_at) return undecide("unreadable details sent while the connection is lost");
-      if (p.duplicate_pending) return undecide("unreadable details that may come twice");
+      if (p.hold_next || p.drop_next || !p.held.empty()) return undecide("unreadable details while an update is held back");
+      if (p.duplicate_pending > 0) return undecide("unreadable details that may come twice");
       // BR-EVT-4, BR-MOVE-3: reported on the automatic-action channel; the last good state is kept.
       rule("BR-EVT-4");
       rule("BR-MOVE-3");
@@ -274,13 +318,16 @@ bool Simulation::play_step(const Step& s, int index) {
       // raises what changed (BR-RACE-10, BR-EVT-2).
       if (!s.flag) rule("BR-RACE-10");
       meeting_.feature_off = !s.flag;
-      update_everyone();
+      // Turned on (even when it was), the service sends everyone the whole view again.
+      if (s.flag)
+        for (auto& p : players_) update(p, true);
       return true;
     case Kind::end_meeting:
       // BR-CALL-5: every call of every participant ends, room calls first; nothing automatic after.
       rule("BR-CALL-5");
       for (const auto& p : players_)
-        if (p.reconnect_at) return undecide("the meeting ending while a participant's connection is lost");
+        if (p.reconnect_at || !p.held.empty() || p.hold_next || p.drop_next)
+          return undecide("the meeting ending while a participant's connection is lost or an update held back");
       meeting_.ended = true;
       for (auto& p : players_)
         if (!p.gone) {
@@ -292,6 +339,7 @@ bool Simulation::play_step(const Step& s, int index) {
       if (!check_participant()) return undecide("a connection of an unknown participant");
       Player& p = player(s.participant);
       if (p.gone || p.reconnect_at || p.ended) return undecide("a connection dropped that is not there");
+      if (p.hold_next || p.drop_next || !p.held.empty()) return undecide("a connection dropped while an update is held back");
       // BR-CONN-3, BR-CONN-7: the calls stay as they were; nothing is raised for a loss a reconnect mends.
       rule("BR-CONN-7");
       p.reconnect_at = now_ + kReconnectDelay;
@@ -303,6 +351,7 @@ bool Simulation::play_step(const Step& s, int index) {
       if (!check_participant()) return undecide("a token of an unknown participant");
       Player& p = player(s.participant);
       if (p.gone || p.reconnect_at) return undecide("the token of a participant not connected");
+      if (!p.held.empty() || p.hold_next || p.drop_next) return undecide("a token ending while an update is held back");
       // BR-CONN-2: the agent is disconnected (invalidToken) and every call ends.
       rule("BR-CONN-2");
       emit(p, "connectionStateChanged", {{"newValue", "Disconnected"}, {"oldValue", "Connected"}, {"reason", "invalidToken"}});
@@ -331,6 +380,12 @@ std::vector<std::string> Simulation::listeners(const std::string& id) const {
   return find(id) ? find(id)->listeners : std::vector<std::string>{};
 }
 
+std::optional<std::string> Simulation::holding_next() const {
+  for (const auto& p : players_)
+    if (p.hold_next || p.drop_next) return p.id;
+  return std::nullopt;
+}
+
 std::vector<std::string> Simulation::room_ids() const {
   std::vector<std::string> out;
   for (const auto& r : meeting_.rooms) out.push_back(r.id);
@@ -343,6 +398,8 @@ std::vector<Ms> Simulation::timers() const {
     if (p.auto_move_at) out.push_back(*p.auto_move_at);
     if (p.hang_up_at) out.push_back(*p.hang_up_at);
     if (p.reconnect_at) out.push_back(*p.reconnect_at);
+    for (const auto& h : p.held)
+      if (h.release) out.push_back(*h.release);
   }
   std::sort(out.begin(), out.end());
   return out;

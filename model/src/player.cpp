@@ -15,8 +15,10 @@ void Simulation::update_everyone() {
   for (auto& p : players_) update(p);
 }
 
-/// What the service tells `p` after a change on the Teams side, and what the SDK does about it.
-void Simulation::update(Player& p) {
+/// What the service sends `p` after a change on the Teams side: its breakout details and its
+/// settings, each only when it differs from what it last sent them (or all of it, to a client
+/// that has just reconnected). A delayNext or dropNext holds the first of them back.
+void Simulation::update(Player& p, bool whole_view) {
   if (p.gone || p.ended || p.reconnect_at) return;  // nothing reaches a lost connection; an ended meeting sends nothing
   if (meeting_.feature_off) return;  // BR-RACE-10: a call in the meeting keeps the view it was last told
   Json settings = {{"disableReturnToMainMeeting", meeting_.return_disabled}, {"roomEndTime", nullptr}};
@@ -37,36 +39,67 @@ void Simulation::update(Player& p) {
     all = Json::array();
     for (const auto& r : meeting_.rooms) all.push_back(room_json(r));
   }
-  // BR-EVT-2: an event only when what it carries changed. The service's breakout details (the
-  // assigned room, all rooms) and its settings are two messages: the assigned room is raised and
-  // acted on first; the list of all rooms (as it stood before the SDK acted) and the settings
-  // follow. Those two are compared among their own kind only, so what the SDK does about the
-  // assignment may come between.
-  bool view_changed = view != p.view;
-  bool settings_changed = settings != p.settings;
-  bool all_changed = all != p.all_rooms;
+  bool details_sent = whole_view || view != p.sent_view || all != p.sent_all;
+  bool settings_sent = whole_view || settings != p.sent_settings;
+  if (!details_sent && !settings_sent) return;
+  // A message certainly went to them: whatever duplicateNext or unreadable details came before is past.
+  if (p.duplicate_pending > 0) --p.duplicate_pending;
+  p.latest_unreadable = false;
+  if (details_sent) p.sent_view = view, p.sent_view_room = now_room, p.sent_all = all;
+  if (settings_sent) p.sent_settings = settings;
+  auto arrives = [&](bool details) {
+    if (!p.hold_next && !p.drop_next) return true;
+    Player::Held h;
+    h.details = details;
+    h.view = view;
+    h.view_room = now_room;
+    h.all = all;
+    h.settings = settings;
+    if (p.hold_next) h.release = now_ + *p.hold_next;
+    p.hold_next.reset();
+    p.drop_next = false;
+    p.held.push_back(std::move(h));
+    ++transitions_;
+    return false;
+  };
+  bool details = details_sent && arrives(true);
+  bool settings_arrive = settings_sent && arrives(false);
+  // A newer message of a kind overtakes what is held of that kind: that one will be stale.
+  for (auto& h : p.held)
+    if (h.details ? details : settings_arrive) h.overtaken = true;
+  if (details || settings_arrive) receive(p, details ? &view : nullptr, now_room, details ? &all : nullptr, settings_arrive ? &settings : nullptr);
+}
+
+/// The SDK receives an update. BR-EVT-2: an event only when what it carries changed. The breakout
+/// details (the assigned room, all rooms) and the settings are two messages: the assigned room is
+/// raised and acted on first; the list of all rooms (as it stood before the SDK acted) and the
+/// settings follow. Those two are compared among their own kind only, so what the SDK does about
+/// the assignment may come between.
+void Simulation::receive(Player& p, const Json* view, const std::string& view_room, const Json* all, const Json* settings) {
+  bool view_changed = view && *view != p.view;
+  bool settings_changed = settings && *settings != p.settings;
+  bool all_changed = all && *all != p.all_rooms;
   if (view_changed && (settings_changed || all_changed) && !p.armed.empty())
     return (void)undecide("calls armed in callbacks while one update changes the assigned room and more");
-  if (view_changed || settings_changed || all_changed) p.duplicate_pending = false, p.latest_unreadable = false;
-  Json all_data = all;
+  Json all_data = all ? *all : Json();
   if (all_changed) {
     rule("BR-FEAT-3");  // managers are told of every room; the others never get this event
-    p.all_rooms = all;
+    p.all_rooms = *all;
     for (auto& r : all_data) r["call"] = p.in_room && r["threadId"] == "19:breakout_" + p.call_room + "@thread.v2" ? Json("room") : Json(nullptr);
   }
   if (view_changed) {
-    p.view = view;
-    p.view_room = now_room;
-    Json data = view;
-    if (!data.is_null()) data["call"] = p.in_room && p.call_room == now_room ? Json("room") : Json(nullptr);
+    p.view = *view;
+    p.view_room = view_room;
+    Json data = *view;
+    if (!data.is_null()) data["call"] = p.in_room && p.call_room == view_room ? Json("room") : Json(nullptr);
     emit(p, "assignedBreakoutRooms", std::move(data));
     rule("BR-EVT-2");
-    react(p, now_room);
+    react(p, view_room);
   }
   if (all_changed) emit(p, "breakoutRooms", std::move(all_data));
   if (settings_changed) {
-    p.settings = settings;
-    emit(p, "breakoutRoomsSettings", settings);
+    p.settings = *settings;
+    emit(p, "breakoutRoomsSettings", *settings);
   }
 }
 
@@ -122,6 +155,10 @@ void Simulation::consider_auto_move(Player& p) {
     p.auto_move_at.reset();
     ++transitions_;
   }
+}
+
+bool Simulation::stale(const Player& p) {
+  return std::any_of(p.held.begin(), p.held.end(), [](const Player::Held& h) { return !h.overtaken; });
 }
 
 bool Simulation::refused(Player& p, const char* method) {
@@ -237,6 +274,7 @@ bool Simulation::play_call(Player& p, const Step& s) {
   bool local = s.kind == Kind::subscribe || s.kind == Kind::unsubscribe;
   if ((p.gone || p.ended) && !local) return undecide("a call after the connection or the meeting has ended");
   if (p.reconnect_at && !local) return undecide("a call while the connection is lost");
+  if (stale(p) && !local) return undecide("a call made on what a held-back update has changed meanwhile");
   if (!local && p.in_room && p.call_room != p.view_room)
     return undecide("a call while still in a room other than the assigned one (its hang-up was refused)");
   if (s.inside) {

@@ -323,3 +323,23 @@ TEST_CASE("BR-EVT-9: a join made inside a callback starts after the delivery, wi
                                                       "0 join", "0 join @second", "0 callStateChanged room:Connecting",
                                                       "0 callStateChanged room:Connected", "0 callResult join ok"});
 }
+
+TEST_CASE("BR-EVT-3 and BR-MOVE-1: an update held back is acted on when it arrives, and a later one overtaking it makes it stale") {
+  Story s = alice_in(true, false);
+  Step hold = server(Kind::delay_next, "", "alice");
+  hold.by = 1000;
+  s.steps = {hold, server(Kind::open_room, "room1"), advance(3999), advance(1)};
+  auto l = lines(predict(s));
+  REQUIRE(l.size() == 5);
+  CHECK(l[0] == "1000 assignedBreakoutRooms open");  // learnt late, so the auto-move delay counts from then
+  CHECK(l[1] == "4000 callStateChanged main:LocalHold");
+
+  hold.by = 5000;
+  s.steps = {hold, server(Kind::open_room, "room1"), server(Kind::set_auto_move, "room1"), advance(10000)};
+  l = lines(predict(s));
+  CHECK(l == std::vector<std::string>{"0 assignedBreakoutRooms open"});  // the newer update; the held one is stale
+
+  Step drop = server(Kind::drop_next, "", "alice");
+  s.steps = {drop, server(Kind::open_room, "room1"), advance(10000)};
+  CHECK(predict(s).events.empty());
+}

@@ -55,6 +55,8 @@ class Simulation {
   std::optional<std::string> assigned_room(const std::string& participant) const;
   bool room_open(const std::string& room) const;
   std::vector<std::string> room_ids() const;
+  /// Whose next update a delayNext or dropNext is waiting for, if anyone's.
+  std::optional<std::string> holding_next() const;
   std::vector<std::string> listeners(const std::string& participant) const;
   /// The virtual times at which a timer of the SDK is due (auto-move, hang-up), soonest first.
   std::vector<Ms> timers() const;
@@ -91,7 +93,7 @@ class Simulation {
     bool ended = false;
     /// A duplicateNext not yet known to be used up, and whether the latest update was unreadable:
     /// what a later unreadable or repeated update does then is left open by the rules.
-    bool duplicate_pending = false;
+    int duplicate_pending = 0;  // duplicateNext steps not yet known to be used up
     bool latest_unreadable = false;
     /// Offline after a lost connection, until the SDK's reconnect (BR-CONN-3), and whether it ever
     /// reconnected (the service's "latest update" is then one the model does not follow).
@@ -103,6 +105,26 @@ class Simulation {
     int operations = 0;
     bool busy = false;
     std::vector<std::pair<Step, int>> deferred;
+    /// What the service last sent them (the SDK may not have it yet: held back, or lost).
+    Json sent_view;
+    std::string sent_view_room;
+    Json sent_all;
+    Json sent_settings;
+    /// A delayNext (its delay) or dropNext waiting for the next message to them.
+    std::optional<Ms> hold_next;
+    bool drop_next = false;
+    /// An update held back on its way: the breakout details, or the settings.
+    struct Held {
+      std::optional<Ms> release;  // none: lost
+      bool details = true;
+      Json view;
+      std::string view_room;
+      Json all;
+      Json settings;
+      /// A later message of the same kind arrived first: this one is stale (BR-EVT-3).
+      bool overtaken = false;
+    };
+    std::vector<Held> held;
     /// Requests the service will refuse, by method, in the order they come.
     std::map<std::string, int> failing;
   };
@@ -119,7 +141,9 @@ class Simulation {
   const Player* find(const std::string& id) const;
   const Room* room(const std::string& id) const;
   void update_everyone();
-  void update(Player& p);
+  void update(Player& p, bool whole_view = false);
+  /// The SDK receives an update: breakout details and/or settings (null: not in this message).
+  void receive(Player& p, const Json* view, const std::string& view_room, const Json* all, const Json* settings);
   void react(Player& p, const std::string& now_room);
   Json room_json(const Room& r) const;
   void consider_auto_move(Player& p);
@@ -128,6 +152,9 @@ class Simulation {
   void leave(Player& p, const char* why);
   /// Whether the service refuses this request (a failNext waiting for it), using it up.
   bool refused(Player& p, const char* method);
+  /// The SDK's knowledge is behind the service's (an update held back or lost and not yet
+  /// overtaken): what the service does with a request made on it no rule decides.
+  static bool stale(const Player& p);
   bool play_call(Player& p, const Step& step);
   bool play_step(const Step& step, int index);
   void perform_armed(Player& p, const std::string& listener, const std::string& type);

@@ -45,6 +45,8 @@ enum class Kind {
   drop_connection,  // participant: the TCP connection is lost; the SDK reconnects after its back-off
   // the network
   duplicate_next,   // participant: the next message to them comes twice
+  delay_next,       // participant, by: the next message to them (an update) is held back that long
+  drop_next,        // participant: the next message to them (an update) is lost
   resend_stale,     // participant: the update before the latest again, with its old sequence number
   resend_latest,    // participant: the latest update again
   unreadable,       // participant: breakout details that cannot be read, with the next sequence number
