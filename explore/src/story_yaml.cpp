@@ -2,7 +2,7 @@
 // and, when asked, the model's events as expectations after the step that causes them.
 #include <breakout/explore/explore.hpp>
 
-#include <breakout/protocol/clock.hpp>
+#include <breakout/scenario/writer.hpp>
 
 #include <algorithm>
 #include <map>
@@ -13,29 +13,11 @@ namespace {
 
 using model::Kind;
 
-std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
+std::string quoted(const std::string& s) { return scenario::yaml_flow(nlohmann::json(s)); }
 
 std::string duration(Ms ms) { return std::to_string(ms) + "ms"; }
 
-/// A flow mapping of the event's data: `{ call: main, oldState: Connected, state: LocalHold }`.
-std::string flow(const nlohmann::json& j) {
-  if (j.is_object()) {
-    std::string out = "{ ";
-    bool first = true;
-    for (const auto& [k, v] : j.items()) {
-      out += (first ? "" : ", ") + k + ": " + flow(v);
-      first = false;
-    }
-    return out + " }";
-  }
-  if (j.is_array()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < j.size(); ++i) out += (i ? ", " : "") + flow(j[i]);
-    return out + "]";
-  }
-  if (j.is_string()) return quoted(j.get<std::string>());
-  return j.dump();
-}
+std::string flow(const nlohmann::json& j) { return scenario::yaml_flow(j); }
 
 void step_yaml(std::ostringstream& y, const model::Step& s, bool one_client) {
   // A call is never waited for: made inside a callback, or with its result as an event.

@@ -1,11 +1,10 @@
 // Traces into scenarios, and replays compared with what was recorded (docs/traces.md).
 #include <breakout/harness/trace_tools.hpp>
+#include <breakout/scenario/writer.hpp>
 #include <breakout/protocol/text.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
-#include <regex>
 #include <set>
 
 namespace breakout::harness {
@@ -42,49 +41,11 @@ constexpr std::int64_t kRequestTimeoutMs = 30000;
 
 // ---- writing YAML that people read -------------------------------------------------------------
 
-/// Whether a string can be written without quotes and read back as the same string.
-bool plain(const std::string& s) {
-  if (s.empty() || s.front() == ' ' || s.back() == ' ') return false;
-  if (s.front() == '-' || s.front() == '.' || s.front() == '+') return false;
-  // What would read as a number stays quoted; "3s" or "1m30s" need not be.
-  static const std::regex number(R"([0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|0[xo][0-9a-fA-F]+)");
-  if (std::regex_match(s, number)) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view(" _./()+-").find(c) == std::string_view::npos) return false;
-  std::string lower;
-  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static const std::set<std::string> reserved = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"};
-  return !reserved.count(lower);
-}
-
-std::string flow(const Json& v) {
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    return plain(s) ? s : text::dump_json(v);
-  }
-  if (v.is_object()) {
-    if (v.empty()) return "{}";
-    std::string out = "{ ";
-    bool first = true;
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      out += (first ? "" : ", ") + flow(Json(it.key())) + ": " + flow(it.value());
-      first = false;
-    }
-    return out + " }";
-  }
-  if (v.is_array()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + flow(v[i]);
-    return out + "]";
-  }
-  return text::dump_json(v);
-}
-
 /// One step as a block: the step's own key first, then the rest in the order given.
 std::string step_block(const std::vector<std::pair<std::string, Json>>& fields) {
   std::string out;
   for (std::size_t i = 0; i < fields.size(); ++i)
-    out += std::string(i ? "    " : "  - ") + fields[i].first + ": " + flow(fields[i].second) + "\n";
+    out += std::string(i ? "    " : "  - ") + fields[i].first + ": " + scenario::yaml_flow(fields[i].second) + "\n";
   return out;
 }
 
@@ -104,7 +65,7 @@ std::string setup_block(const Json& setup) {
   for (const char* section : {"meeting", "clientOptions"}) {
     if (!setup.contains(section) || !setup[section].is_object()) continue;
     out += std::string(section) + ":\n";
-    for (auto it = setup[section].begin(); it != setup[section].end(); ++it) out += "  " + it.key() + ": " + flow(it.value()) + "\n";
+    for (auto it = setup[section].begin(); it != setup[section].end(); ++it) out += "  " + it.key() + ": " + scenario::yaml_flow(it.value()) + "\n";
   }
   for (const char* section : {"participants", "rooms"}) {
     if (!setup.contains(section) || !setup[section].is_array()) continue;
@@ -119,7 +80,7 @@ std::string setup_block(const Json& setup) {
       for (auto it = item.begin(); it != item.end(); ++it)
         if (it.key() != "id" && it.key() != "name" && it.key() != "displayName") fields.emplace_back(it.key(), it.value());
       for (const auto& [k, v] : fields) {
-        out += std::string(first ? "  - " : "    ") + k + ": " + flow(v) + "\n";
+        out += std::string(first ? "  - " : "    ") + k + ": " + scenario::yaml_flow(v) + "\n";
         first = false;
       }
     }
@@ -420,8 +381,8 @@ GeneratedScenario trace_to_scenario(const trace::ReadResult& t, const TraceToSce
   out += "# Made by 'harness trace-to-scenario' from " + (o.trace_path.empty() ? std::string("a trace") : o.trace_path) +
          ". Trim it: keep the steps\n# and expectations the story needs, and give it a name and rules.\n";
   for (const auto& n : g.notes) out += "# Note: " + n + "\n";
-  out += "name: " + flow(Json((name.empty() ? std::string("recorded session") : name) + " (from a trace)")) + "\n";
-  if (h.contains("file")) out += "description: " + flow(Json("Recorded from " + text_or(h, "file", "") + ".")) + "\n";
+  out += "name: " + scenario::yaml_flow(Json((name.empty() ? std::string("recorded session") : name) + " (from a trace)")) + "\n";
+  if (h.contains("file")) out += "description: " + scenario::yaml_flow(Json("Recorded from " + text_or(h, "file", "") + ".")) + "\n";
   out += "tags: [from-trace]\n\n";
   out += setup_block(setup);
   if (!harness_trace) {
