@@ -66,6 +66,7 @@ class Generator {
     s.return_disabled = rng_.percent(25);
 
     Simulation sim(s);
+    sim.keep_events(false);
     int total = std::max(1, o_.steps);
     for (int i = 0; static_cast<int>(s.steps.size()) < total - 1 && i < total * 20; ++i) {
       Step step = choose(s, sim);

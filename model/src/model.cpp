@@ -86,7 +86,7 @@ bool Simulation::undecide(std::string why) {
 void Simulation::emit(Player& p, const std::string& type, Json data) {
   ++transitions_;
   if (std::find(kListenerEvents.begin(), kListenerEvents.end(), type) == kListenerEvents.end()) {
-    events_.push_back(Event{now_, p.id, type, std::move(data), "", step_});
+    if (keep_events_) events_.push_back(Event{now_, p.id, type, std::move(data), "", step_});
     return;
   }
   // BR-EVT-6, BR-EVT-7: each listener subscribed when delivery starts, in the order they subscribed;
@@ -94,7 +94,7 @@ void Simulation::emit(Player& p, const std::string& type, Json data) {
   rule("BR-EVT-1");
   const std::vector<std::string> snapshot = p.listeners;
   for (const auto& l : snapshot) {
-    events_.push_back(Event{now_, p.id, type, data, l, step_});
+    if (keep_events_) events_.push_back(Event{now_, p.id, type, data, l, step_});
     perform_armed(p, l, type);
   }
 }

@@ -42,6 +42,9 @@ class Simulation {
   bool play(const Step& step, int index);
 
   const std::vector<Event>& events() const { return events_; }
+  /// Whether events are kept (the generator, which only asks what a step would do, turns it off:
+  /// it copies the simulation for every step it tries).
+  void keep_events(bool keep) { keep_events_ = keep; }
   /// Every rule the story exercised.
   const std::set<std::string>& rules() const { return rules_; }
   /// State changes the model made (calls, views, timers, listeners).
@@ -169,6 +172,7 @@ class Simulation {
   Meeting meeting_;
   std::vector<Player> players_;
   std::vector<Event> events_;
+  bool keep_events_ = true;
   std::set<std::string> rules_;
   std::size_t transitions_ = 0;
   std::string undecided_;
