@@ -63,8 +63,11 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
     return result;
   }
   std::optional<Stop> stop;
+  // The scenario's own `timeout:` takes the place of the runner's default.
+  RunOptions own = options;
+  if (scenario.timeout) own.wall_timeout = *scenario.timeout;
   try {
-    Run run(scenario, drivers, options);
+    Run run(scenario, drivers, own);
     try {
       run.play();
     } catch (Stop& s) {

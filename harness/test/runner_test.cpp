@@ -144,6 +144,15 @@ TEST_CASE("a run that cannot settle within the wall-clock limit is a TIMEOUT, no
   CHECK(r.message.find("did not settle within the wall-clock limit of 0 ms") != std::string::npos);
 }
 
+TEST_CASE("a scenario's own timeout takes the place of the runner's default", "[harness][runner]") {
+  auto loaded = load_scenario_text(kHeader + "timeout: 30s\nsteps:\n  - advance: 1s\n", "t.yaml");
+  REQUIRE(loaded.ok());
+  RunOptions options;
+  options.wall_timeout = std::chrono::milliseconds(0);  // would stop it at once
+  auto r = run_scenario(loaded.scenarios.front(), sdk_driver_factory(), options);
+  CHECK(r.outcome == Outcome::pass);
+}
+
 TEST_CASE("a skipped scenario is not run and keeps its reason", "[harness][runner]") {
   auto r = run_text(kHeader + "skip: needs a second SDK\nsteps:\n  - expect: join\n");
   CHECK(r.outcome == Outcome::skip);

@@ -10,7 +10,7 @@ namespace breakout::scenario {
 
 void Loader::read_scenario(const YAML::Node& root, Scenario& s) {
   auto e = mapping(root, "the scenario",
-                   {"name", "description", "rules", "tags", "xfail", "skip", "include", "matrix", "meeting", "clientOptions",
+                   {"name", "description", "rules", "tags", "xfail", "skip", "timeout", "include", "matrix", "meeting", "clientOptions",
                     "participants", "rooms", "ignore", "steps"});
   if (!e) return;
   s.name = string(*e, "name", "the scenario", true).value_or("");
@@ -20,6 +20,12 @@ void Loader::read_scenario(const YAML::Node& root, Scenario& s) {
   s.tags = string_list(*e, "tags");
   s.xfail = string(*e, "xfail", "the scenario", false);
   s.skip = string(*e, "skip", "the scenario", false);
+  if (const auto* t = e->value("timeout")) {
+    if (auto d = duration(*t, "timeout")) {
+      if (d->count() <= 0 || *d > kMaxTimeout) error(*t, "'timeout' must be more than 0 and at most 1h (real time the scenario may take)");
+      else s.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+    }
+  }
   if (const auto* inc = e->value("include")) read_include(*inc, s);
   if (!e->value("participants") && s.participants.empty()) missing_.push_back({"the scenario", "participants"});
   if (!e->value("steps")) missing_.push_back({"the scenario", "steps"});

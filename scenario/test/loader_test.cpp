@@ -194,3 +194,16 @@ TEST_CASE("rules: names rule ids the catalogue defines, with did-you-mean", "[sc
   // Without a catalogue only the form is checked.
   CHECK(messages(load_scenario_text("name: x\nrules: [BR-MOVE-3]\nparticipants: [{id: alice}]\nsteps: []\n", "r.yaml")).empty());
 }
+
+TEST_CASE("a scenario's timeout is read, and one of nothing or over an hour is a diagnostic", "[scenario][loader]") {
+  auto r = load_scenario_text(std::string("timeout: 90s\n") + kValid, "s.yaml");
+  REQUIRE(r.ok());
+  CHECK(r.scenarios.front().timeout == std::chrono::seconds(90));
+  CHECK_FALSE(load_scenario_text(kValid, "s.yaml").scenarios.front().timeout.has_value());
+  for (const char* bad : {"0ms", "2h", "soon"}) {
+    auto b = load_scenario_text(std::string("timeout: ") + bad + "\n" + kValid, "s.yaml");
+    REQUIRE_FALSE(b.ok());
+    INFO(bad);
+    CHECK(messages(b).front().rfind("s.yaml:1:10: 'timeout' must be", 0) == 0);
+  }
+}

@@ -116,6 +116,10 @@ struct IgnoreRule {
   std::optional<std::string> participant;
 };
 
+/// The longest `timeout:` a scenario may ask for: a file from a pull request cannot hold a CI job
+/// for longer.
+constexpr std::chrono::milliseconds kMaxTimeout{3'600'000};
+
 struct Scenario {
   std::string file;
   /// The file's text, for showing source lines in diagnostics.
@@ -127,6 +131,9 @@ struct Scenario {
   /// When set, the scenario is expected to fail, for this reason (XFAIL).
   std::optional<std::string> xfail;
   std::optional<std::string> skip;
+  /// Real (wall-clock) time the scenario may take before it is a TIMEOUT: its `timeout:`, which
+  /// takes the place of the runner's default (`--timeout-ms`). At most kMaxTimeout.
+  std::optional<std::chrono::milliseconds> timeout;
   mock::MeetingConfig meeting;
   std::vector<ParticipantSetup> participants;
   std::vector<IgnoreRule> ignore;
