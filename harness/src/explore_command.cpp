@@ -95,7 +95,8 @@ int run_explore_command(const ExploreCli& cli, const std::string& program) {
   std::cout << "DIVERGED in story " << *r.failing_index << " of seed " << cli.seed << " (" << r.divergence->kind << ")\n  "
             << text::terminal_safe(r.divergence->summary) << "\n";
   std::cout << "shrunk to " << r.shrunk.participants.size() << " participant(s), " << r.shrunk.rooms.size() << " room(s), "
-            << r.shrunk.steps.size() << " step(s)\n";
+            << r.shrunk.steps.size() << " step(s):\n";
+  for (const auto& step : r.shrunk.steps) std::cout << "  - " << model::describe(step) << "\n";
   if (!r.written.empty()) {
     std::cout << "written: " << text::terminal_safe(r.written) << (r.written_fails ? " (fails under harness run)" : " (WARNING: passes under harness run)")
               << "\n  run it:  " << program << " run " << text::terminal_safe(r.written) << "\n";
