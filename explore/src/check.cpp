@@ -28,16 +28,12 @@ std::string show(const std::string& type, const nlohmann::json& data, const std:
   return "[+" + std::to_string(at) + "ms] " + type + (listener.empty() ? "" : " @" + listener) + " " + text::dump_json(data);
 }
 
-bool is_call(Kind k) {
-  return k == Kind::join || k == Kind::return_to_main || k == Kind::hold_main || k == Kind::resume_main || k == Kind::hang_up_room ||
-         k == Kind::subscribe || k == Kind::unsubscribe;
-}
-
 struct Seen {
   Ms at;
   std::string type;
   nlohmann::json data;
   std::string listener;
+  bool operator==(const Seen&) const = default;
 };
 
 using PerParticipant = std::map<std::string, std::vector<Seen>>;
@@ -122,7 +118,7 @@ std::optional<Divergence> invariants(const Story& story, const PerParticipant& s
     std::vector<const model::Step*> calls;
     std::size_t armed = 0;
     for (const auto& s : story.steps)
-      if (is_call(s.kind) && s.participant == p.id) {
+      if (model::is_app_call(s.kind) && s.participant == p.id) {
         if (s.inside) ++armed;
         else calls.push_back(&s);
       }
@@ -225,16 +221,7 @@ Checked check_story(const Story& story, const harness::DriverFactory& drivers, c
   out.divergence = earliest(compare(story, out.prediction, seen), invariants(story, seen));
   if (!out.divergence && options.check_determinism) {
     auto again = harness::run_scenario(loaded.scenarios.front(), drivers, run);
-    if (observed_by_participant(again.log).size() != seen.size() || [&] {
-          auto other = observed_by_participant(again.log);
-          for (const auto& [p, events] : seen) {
-            const auto& o = other[p];
-            if (o.size() != events.size()) return true;
-            for (std::size_t i = 0; i < o.size(); ++i)
-              if (o[i].at != events[i].at || o[i].type != events[i].type || o[i].data != events[i].data) return true;
-          }
-          return false;
-        }())
+    if (observed_by_participant(again.log) != seen)
       out.divergence = Divergence{"nondeterminism", "", 0, "two runs of the same story observed different events", "nondeterminism",
                                   "two runs of one story differ"};
   }

@@ -222,8 +222,7 @@ bool Simulation::play(const Step& s, int index) {
 bool Simulation::play_step(const Step& s, int index) {
   step_ = index;
   auto check_participant = [&] { return find(s.participant) != nullptr; };
-  bool server_side = s.kind != Kind::advance && s.kind != Kind::join && s.kind != Kind::return_to_main && s.kind != Kind::hold_main &&
-                     s.kind != Kind::resume_main && s.kind != Kind::hang_up_room && s.kind != Kind::subscribe && s.kind != Kind::unsubscribe;
+  bool server_side = s.kind != Kind::advance && !is_app_call(s.kind);
   if (server_side && meeting_.ended) return undecide("the Teams side acting on a meeting that has ended");
   switch (s.kind) {
     case Kind::advance:

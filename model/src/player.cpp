@@ -263,7 +263,6 @@ void Simulation::leave(Player& p, const char* why) {
     rule("BR-MOVE-5");
     rule("BR-ERR-46257");
     failed(412, 46257, "UnexpectedServerError");
-    p.held_by_app = true;  // nothing will resume it but the app
     return;
   }
   p.main = "Connected";
@@ -319,7 +318,6 @@ bool Simulation::play_call(Player& p, const Step& s) {
       rule("BR-CALL-2");
       ++p.operations;  // a request: what is decided after it waits for its answer
       p.main = "LocalHold";
-      p.held_by_app = true;
       emit(p, "callStateChanged", call_change("main", "Connected", "LocalHold"));
       return emit(p, "callResult", result_ok("hold")), true;
     case Kind::resume_main:
@@ -328,7 +326,6 @@ bool Simulation::play_call(Player& p, const Step& s) {
       rule("BR-CALL-2");
       ++p.operations;
       p.main = "Connected";
-      p.held_by_app = false;
       emit(p, "callStateChanged", call_change("main", "LocalHold", "Connected"));
       return emit(p, "callResult", result_ok("resume")), true;
     case Kind::hang_up_room:
@@ -347,7 +344,6 @@ bool Simulation::play_call(Player& p, const Step& s) {
       p.in_room = false;
       p.call_room.clear();
       p.hang_up_at.reset();
-      p.held_by_app = true;
       return emit(p, "callResult", result_ok("hangUp")), true;
     case Kind::subscribe:
       rule("BR-EVT-7");

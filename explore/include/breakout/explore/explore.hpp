@@ -8,7 +8,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 

@@ -74,8 +74,6 @@ class Simulation {
     /// Every room as last raised (managers only; null otherwise), without the `call`s.
     Json all_rooms;
     std::string main = "Connected";
-    /// The main meeting was put on hold by the app, not by a move into a room.
-    bool held_by_app = false;
     /// In a room call (connected), and which room.
     bool in_room = false;
     std::string call_room;

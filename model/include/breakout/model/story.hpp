@@ -88,6 +88,12 @@ struct Story {
   std::vector<Step> steps;
 };
 
+/// A call a participant's app makes (the rest are the Teams side, the network and time).
+inline bool is_app_call(Kind k) {
+  return k == Kind::join || k == Kind::return_to_main || k == Kind::hold_main || k == Kind::resume_main || k == Kind::hang_up_room ||
+         k == Kind::subscribe || k == Kind::unsubscribe;
+}
+
 /// The SDK's delays the model and the stories assume (the defaults of the client options).
 constexpr Ms kAutoMoveDelay = 3000;
 constexpr Ms kHangUpDelay = 5000;
