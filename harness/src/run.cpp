@@ -169,20 +169,31 @@ std::size_t Run::rank(const std::string& participant) const {
 }
 
 void Run::set_up() {
+  // Every client connects and joins at once, as a meeting fills; what each is told does not depend
+  // on who came first (call ids are per participant, roster updates are coalesced and ordered as
+  // the scenario lists participants), so the run stays the same on every run.
   std::string link = protocol::join_url_for_thread(s_.meeting.thread_id);
+  std::vector<std::pair<const ParticipantSetup*, std::shared_ptr<std::optional<ActionOutcome>>>> joining;
+  auto pending = std::make_shared<std::size_t>(0);
   for (const auto& p : s_.participants) {
     if (!p.client) continue;
-    // Shared with the callback: it may come after this step has given up (teardown, observe-only runs).
+    // Shared with the callback: it may come after set-up has given up (teardown, observe-only runs).
     auto result = std::make_shared<std::optional<ActionOutcome>>();
-    auto& outcome = *result;
     ParticipantSpec spec{p.config.id, p.config.display_name,
                          p.config.token.empty() ? "token-" + p.config.id : p.config.token, p.join_meeting, p.connect,
                          link, s_.client_options};
-    driver_->add_participant(spec, [result](ActionOutcome o) { *result = std::move(o); });
-    run_until(clock_.now(), p.loc, [&] { return outcome.has_value(); });
-    if (!outcome) fail(p.loc, "set-up: " + p.config.id + " did not connect and join without virtual time passing", {log_note(p.config.id)});
-    if (!outcome->ok)
-      fail(p.loc, "set-up: " + p.config.id + " could not connect and join: " + text::dump_json(outcome->error), {log_note(p.config.id)});
+    ++*pending;
+    driver_->add_participant(spec, [result, pending](ActionOutcome o) {
+      *result = std::move(o);
+      --*pending;
+    });
+    joining.emplace_back(&p, std::move(result));
+  }
+  run_until(clock_.now(), s_.loc, [&] { return *pending == 0; });
+  for (const auto& [p, outcome] : joining) {
+    if (!*outcome) fail(p->loc, "set-up: " + p->config.id + " did not connect and join without virtual time passing", {log_note(p->config.id)});
+    if (!(*outcome)->ok)
+      fail(p->loc, "set-up: " + p->config.id + " could not connect and join: " + text::dump_json((*outcome)->error), {log_note(p->config.id)});
   }
 }
 

@@ -98,6 +98,7 @@ Meeting::Leg& Meeting::add_leg(Leg leg) {
 }
 
 void Meeting::remove_leg(Leg& leg) {
+  roster_pending_.erase(leg.call_id);
   Participant* p = find(leg.participant);
   --p->legs_held;
   if (p->main_leg == &leg) p->main_leg = nullptr;
@@ -111,6 +112,7 @@ void Meeting::remove_leg(Leg& leg) {
 }
 
 void Meeting::clear_legs() {
+  roster_pending_.clear();
   legs_.clear();
   leg_by_call_.clear();
   legs_by_thread_.clear();
@@ -322,25 +324,77 @@ void Meeting::publish_one(Participant& p, const Leg* leg, const std::shared_ptr<
 }
 
 void Meeting::publish_participants(const RosterChange& change) {
-  if (!config_.roster_updates) return;
-  const ParticipantConfig* who = participant(change.participant);
-  if (!who) return;
-  std::string id = identifier_of(*who);
-  protocol::ParticipantsUpdate newcomer{change.call_id, {}, {}};
+  if (!config_.roster_updates || !find(change.participant)) return;
   auto on_thread = legs_by_thread_.find(change.thread_id);
   static const std::vector<Leg*> kNone;
-  for (const Leg* l : on_thread == legs_by_thread_.end() ? kNone : on_thread->second) {
-    const Leg& leg = *l;
-    if (leg.participant == change.participant) continue;
-    const Participant* other = find(leg.participant);
-    if (change.joined) newcomer.added.push_back({identifier_of(other->config), other->config.display_name});
-    if (!other->connected) continue;
-    protocol::ParticipantsUpdate delta{leg.call_id, {}, {}};
-    if (change.joined) delta.added.push_back({id, who->display_name});
-    else delta.removed.push_back(id);
-    outbox_(leg.participant, delta);
+  const auto& legs = on_thread == legs_by_thread_.end() ? kNone : on_thread->second;
+  PendingRoster* newcomer = nullptr;
+  if (change.joined) {
+    newcomer = &roster_pending_[change.call_id];
+    newcomer->participant = change.participant;
+    newcomer->first = true;
   }
-  if (const Participant* p = find(change.participant); change.joined && p && p->connected) outbox_(change.participant, newcomer);
+  for (const Leg* leg : legs) {
+    if (leg->participant == change.participant) continue;
+    if (newcomer) ++newcomer->net[participant_index_.at(leg->participant)];
+    PendingRoster& other = roster_pending_[leg->call_id];
+    other.participant = leg->participant;
+    other.net[participant_index_.at(change.participant)] += change.joined ? 1 : -1;
+  }
+  if (!roster_timer_) roster_timer_ = clock_.schedule(clock::Duration(0), [this, alive = std::weak_ptr<void>(alive_)] {
+    if (alive.expired()) return;
+    roster_timer_.reset();
+    flush_roster();
+  });
+}
+
+void Meeting::flush_roster() {
+  std::map<std::string, PendingRoster> pending;
+  pending.swap(roster_pending_);
+  for (auto& [call_id, roster] : pending) {
+    const Participant* to = find(roster.participant);
+    if (!to || !to->connected || !leg_by_call_.count(call_id)) continue;
+    std::vector<std::pair<std::size_t, int>> changed;
+    for (const auto& [index, net] : roster.net)
+      if (net != 0) changed.emplace_back(index, net);
+    if (changed.empty() && !roster.first) continue;
+    // In the order the meeting lists its participants, whatever order the changes came in.
+    std::sort(changed.begin(), changed.end());
+    // Several updates when one would come near the frame limit (a meeting of ten thousand).
+    protocol::ParticipantsUpdate update{call_id, {}, {}};
+    std::size_t bytes = 0;
+    for (const auto& [index, net] : changed) {
+      const ParticipantConfig& who = participants_[index].config;
+      std::string id = identifier_of(who);
+      bytes += id.size() + (net > 0 ? who.display_name.size() + 32 : 4);
+      if (net > 0) update.added.push_back({std::move(id), who.display_name});
+      else update.removed.push_back(std::move(id));
+      if (bytes > protocol::max_frame_bytes / 4) {
+        outbox_(roster.participant, update);
+        update.added.clear();
+        update.removed.clear();
+        bytes = 0;
+      }
+    }
+    if (bytes > 0 || changed.empty()) outbox_(roster.participant, update);
+  }
+}
+
+std::optional<std::string> Meeting::assigned_room(const std::string& pid) const {
+  auto it = participant_index_.find(pid);
+  return it == participant_index_.end() ? std::nullopt : participants_[it->second].assigned_room;
+}
+
+std::vector<std::string> Meeting::room_members(const std::string& room_id) const {
+  std::vector<std::string> out;
+  for (const auto& p : participants_)
+    if (p.assigned_room == room_id) out.push_back(p.config.id);
+  return out;
+}
+
+std::optional<std::string> Meeting::room_name(const std::string& room_id) const {
+  const Room* r = find_room(room_id);
+  return r ? std::optional(r->name) : std::nullopt;
 }
 
 void Meeting::schedule_room_end() {
@@ -348,7 +402,8 @@ void Meeting::schedule_room_end() {
   room_end_timer_.reset();
   if (!room_end_) return;
   clock::Duration delay = *room_end_ - clock_.now();
-  room_end_timer_ = clock_.schedule(delay, [this] {
+  room_end_timer_ = clock_.schedule(delay, [this, alive = std::weak_ptr<void>(alive_)] {
+    if (alive.expired()) return;
     // The organizer's timer ran out: every room closes.
     room_end_timer_.reset();
     room_end_.reset();

@@ -33,7 +33,22 @@ struct MeetingFixture {
     meeting.participant_connected(pid);
     sent.clear();
     meeting.handle(pid, {id, protocol::JoinMeeting{protocol::join_url_for_thread("19:meeting_main@thread.v2")}});
+    settle();
     return std::get<protocol::Response>(sent.front().message);
+  }
+
+  /// What the harness does once nothing is in flight: the timers due now fire (the roster's flush).
+  void settle() {
+    while (clock.fire_next(clock.now())) {
+    }
+  }
+
+  std::vector<protocol::ParticipantsUpdate> rosters_to(const std::string& pid) const {
+    std::vector<protocol::ParticipantsUpdate> out;
+    for (const auto& s : sent)
+      if (s.to == pid)
+        if (auto* u = std::get_if<protocol::ParticipantsUpdate>(&s.message)) out.push_back(*u);
+    return out;
   }
 
   std::vector<protocol::LocalParticipantUpdate> details_to(const std::string& pid) const {
@@ -221,4 +236,62 @@ TEST_CASE("one client cannot make the meeting hold more than 16 calls for it, no
   auto one_too_many = f.meeting.apply(CreateRoom{"r-extra", std::nullopt, true});
   REQUIRE_FALSE(one_too_many);
   CHECK(one_too_many.error() == "a meeting has at most 1000 rooms");
+}
+
+namespace {
+MeetingConfig four_attendees() {
+  MeetingConfig c = MeetingFixture::standard();
+  c.participants.push_back({"bob", "Bob", IdentityKind::communication_user, "Attendee", "", false});
+  c.participants.push_back({"cat", "Cat", IdentityKind::microsoft_365, "Attendee", "", false});
+  return c;
+}
+std::vector<std::string> ids(const std::vector<protocol::RemoteParticipant>& list) {
+  std::vector<std::string> out;
+  for (const auto& p : list) out.push_back(p.id);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("roster changes are told once nothing else is under way, one update per call, in the meeting's order", "[mock][meeting][roster]") {
+  MeetingFixture f(four_attendees());
+  const auto main_url = protocol::join_url_for_thread("19:meeting_main@thread.v2");
+  for (const char* pid : {"cat", "alice", "bob"}) f.meeting.participant_connected(pid);
+  f.sent.clear();
+  // Three join in one instant, in an order other than the meeting's.
+  f.meeting.handle("cat", {1, protocol::JoinMeeting{main_url}});
+  f.meeting.handle("alice", {1, protocol::JoinMeeting{main_url}});
+  f.meeting.handle("bob", {1, protocol::JoinMeeting{main_url}});
+  CHECK(f.rosters_to("alice").empty());
+  f.settle();
+  REQUIRE(f.rosters_to("alice").size() == 1);
+  REQUIRE(f.rosters_to("bob").size() == 1);
+  REQUIRE(f.rosters_to("cat").size() == 1);
+  CHECK(ids(f.rosters_to("alice")[0].added) == std::vector<std::string>{"8:acs:bob", "8:orgid:cat"});
+  CHECK(ids(f.rosters_to("cat")[0].added) == std::vector<std::string>{"8:acs:alice", "8:acs:bob"});
+  CHECK(f.rosters_to("cat")[0].removed.empty());
+}
+
+TEST_CASE("a roster change undone before it is told is not told, and a call's first list is sent even when empty", "[mock][meeting][roster]") {
+  MeetingFixture f(four_attendees());
+  const auto main_url = protocol::join_url_for_thread("19:meeting_main@thread.v2");
+  f.join("alice");
+  REQUIRE(f.rosters_to("alice").size() == 1);
+  CHECK(f.rosters_to("alice")[0].added.empty());
+  f.meeting.participant_connected("bob");
+  f.sent.clear();
+  f.meeting.handle("bob", {1, protocol::JoinMeeting{main_url}});
+  auto bob_call = std::get<protocol::Response>(f.sent.front().message).result["callId"].get<std::string>();
+  f.meeting.handle("bob", {2, protocol::HangUp{bob_call}});
+  f.settle();
+  CHECK(f.rosters_to("alice").empty());
+  CHECK(f.rosters_to("bob").empty());  // the call it would have gone to is gone
+  f.meeting.handle("bob", {3, protocol::JoinMeeting{main_url}});
+  f.settle();
+  REQUIRE(f.rosters_to("alice").size() == 1);
+  CHECK(ids(f.rosters_to("alice")[0].added) == std::vector<std::string>{"8:acs:bob"});
+  f.sent.clear();
+  f.meeting.handle("bob", {4, protocol::HangUp{f.meeting.legs().back().call_id}});
+  f.settle();
+  REQUIRE(f.rosters_to("alice").size() == 1);
+  CHECK(f.rosters_to("alice")[0].removed == std::vector<std::string>{"8:acs:bob"});
 }

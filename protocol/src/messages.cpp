@@ -318,7 +318,7 @@ std::shared_ptr<const EncodedSettings> encode_settings(const MeetingBreakoutSett
 }
 
 namespace {
-// The updates a fan-out sends to everyone are written directly, not built as a JSON tree first:
+// The updates a fan-out sends to everyone (and the roster lists of a meeting of a thousand) are written directly, not built as a JSON tree first:
 // the same bytes (keys in the order nlohmann/json writes them), without copying the details.
 std::string write_update(const ConversationUpdate& m) {
   std::string owned_details, owned_data;
@@ -346,6 +346,30 @@ std::string write_update(const LocalParticipantUpdate& m) {
       .append(",\"type\":\"localParticipantUpdate\"}");
 }
 
+std::string write_update(const ParticipantsUpdate& m) {
+  std::string out;
+  std::size_t size = 64 + m.call_id.size();
+  for (const auto& p : m.added) size += p.id.size() + p.display_name.size() + 32;
+  for (const auto& id : m.removed) size += id.size() + 4;
+  out.reserve(size);
+  out.append("{\"added\":[");
+  for (std::size_t i = 0; i < m.added.size(); ++i) {
+    out.append(i ? ",{\"displayName\":" : "{\"displayName\":");
+    append_json_string(out, m.added[i].display_name);
+    out.append(",\"id\":");
+    append_json_string(out, m.added[i].id);
+    out.push_back('}');
+  }
+  out.append("],\"callId\":");
+  append_json_string(out, m.call_id);
+  out.append(",\"removed\":[");
+  for (std::size_t i = 0; i < m.removed.size(); ++i) {
+    if (i) out.push_back(',');
+    append_json_string(out, m.removed[i]);
+  }
+  return out.append("],\"type\":\"participantsUpdate\"}");
+}
+
 /// The fields of the other messages, as a tree ("type" is added by encode()).
 Json fields_of(const Welcome& m) {
   return {{"participantId", m.participant_id}, {"displayName", m.display_name},
@@ -362,11 +386,6 @@ Json fields_of(const CallStateUpdate& m) {
   if (m.end_reason) r["callEndReason"] = error_json(*m.end_reason);
   return r;
 }
-Json fields_of(const ParticipantsUpdate& m) {
-  Json added = Json::array();
-  for (const auto& p : m.added) added.push_back({{"id", p.id}, {"displayName", p.display_name}});
-  return {{"callId", m.call_id}, {"added", added}, {"removed", m.removed}};
-}
 Json fields_of(const ProtocolError& m) {
   Json r{{"code", m.code}, {"message", m.message}};
   if (m.request_id) r["requestId"] = *m.request_id;
@@ -378,7 +397,8 @@ std::string encode(const ServerMessage& message) {
   return std::visit(
       [&](const auto& m) -> std::string {
         using M = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<M, ConversationUpdate> || std::is_same_v<M, LocalParticipantUpdate>) {
+        if constexpr (std::is_same_v<M, ConversationUpdate> || std::is_same_v<M, LocalParticipantUpdate> ||
+                      std::is_same_v<M, ParticipantsUpdate>) {
           return write_update(m);
         } else {
           Json out{{"type", message_type(message)}};

@@ -2,13 +2,16 @@
 #include <breakout/sdk/breakout_rooms.hpp>
 #include <breakout/sdk/calling.hpp>
 
-#include <algorithm>
 #include "connection.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <array>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace breakout::sdk {
 namespace {
@@ -223,13 +226,24 @@ void Call::on_service_message(const protocol::ServerMessage& message) {
     }
   } else if (auto* participants = std::get_if<protocol::ParticipantsUpdate>(&message)) {
     // Changes, not the whole list: who left, then who came (someone already listed is updated).
-    for (const auto& id : participants->removed)
-      std::erase_if(remote_participants_, [&](const RemoteParticipant& r) { return r.identifier.raw_id == id; });
+    // Linear in the update and the list, however large the meeting: the first list of a call in
+    // a meeting of a thousand names everyone.
+    if (!participants->removed.empty()) {
+      std::unordered_set<std::string_view> gone(participants->removed.begin(), participants->removed.end());
+      std::erase_if(remote_participants_, [&](const RemoteParticipant& r) { return gone.count(r.identifier.raw_id) > 0; });
+    }
+    // Reserved first: the index holds views of the listed ids, which must not move.
+    remote_participants_.reserve(remote_participants_.size() + participants->added.size());
+    std::unordered_map<std::string_view, std::size_t> at;
+    at.reserve(remote_participants_.size() + participants->added.size());
+    for (std::size_t i = 0; i < remote_participants_.size(); ++i) at.emplace(remote_participants_[i].identifier.raw_id, i);
     for (const auto& p : participants->added) {
-      auto it = std::find_if(remote_participants_.begin(), remote_participants_.end(),
-                             [&](const RemoteParticipant& r) { return r.identifier.raw_id == p.id; });
-      if (it != remote_participants_.end()) it->display_name = p.display_name;
-      else remote_participants_.push_back({{p.id}, p.display_name});
+      if (auto it = at.find(p.id); it != at.end()) {
+        remote_participants_[it->second].display_name = p.display_name;
+      } else {
+        at.emplace(p.id, remote_participants_.size());
+        remote_participants_.push_back({{p.id}, p.display_name});
+      }
     }
     remote_participants_updated_.emit();
   } else if (!breakout_rooms_enabled_) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <list>
 #include <map>
+#include <memory>
 #include <unordered_map>
 #include <optional>
 #include <string>
@@ -69,11 +70,11 @@ class Meeting {
   using Outbox = std::function<void(const std::string& participant_id, const protocol::ServerMessage&)>;
 
   Meeting(MeetingConfig config, clock::Clock& clock, Outbox outbox);
-  // Participants and indexes point into the meeting's own list of calls: a copy would point into
-  // this one. A move keeps the list's nodes, so it is safe.
+  // Participants and indexes point into the meeting's own list of calls, and its timers to the
+  // meeting itself: it is neither copied nor moved. The timers may outlive it (the server can
+  // outlast its clock's owner): they check `alive_` first.
   Meeting(const Meeting&) = delete;
   Meeting& operator=(const Meeting&) = delete;
-  Meeting(Meeting&&) = default;
 
   /// The participant a token belongs to; nullopt when the token is unknown or was revoked.
   std::optional<std::string> authenticate(const std::string& token) const;
@@ -87,6 +88,13 @@ class Meeting {
 
   /// Applies a scripted server action. The error says why it could not be applied.
   Expected<void, std::string> apply(const Action& action);
+
+  /// The room a participant is assigned to now, if any (for scenarios' group references).
+  std::optional<std::string> assigned_room(const std::string& participant_id) const;
+  /// The participants assigned to a room now, in the order the meeting lists them.
+  std::vector<std::string> room_members(const std::string& room_id) const;
+  /// A room's display name, if the room exists.
+  std::optional<std::string> room_name(const std::string& room_id) const;
 
   /// The state of every call leg, for inspection: call id → (participant, "main"/room id, state).
   struct LegView {
@@ -179,7 +187,10 @@ class Meeting {
   /// participant who has been sent them is told apart by a pointer comparison.
   std::shared_ptr<const SharedView> shared_view();
   void publish_one(Participant& p, const Leg* main, const std::shared_ptr<const SharedView>& view);
+  /// Notes a roster change for everyone it concerns; flush_roster() tells them.
   void publish_participants(const RosterChange& change);
+  /// Sends each call's coalesced roster changes, one participantsUpdate per call (docs/protocol.md).
+  void flush_roster();
   std::string new_call_id(Participant& p);
   void schedule_room_end();
 
@@ -199,6 +210,19 @@ class Meeting {
   std::vector<InjectedFailure> failures_;
   std::vector<std::string> revoked_tokens_;
   std::vector<RosterChange> roster_changes_;
+  /// What each call (by call id) is still to be told of its roster: per participant (by their
+  /// place in the meeting's list), how many
+  /// times they came (+) or left (-) since the call was last told; and whether the call is yet to
+  /// get its first list. Sent together once nothing else is under way (a zero-delay timer), so that
+  /// a thousand joining at once tell each other in a thousand messages, not a million.
+  struct PendingRoster {
+    std::string participant;
+    bool first = false;
+    std::unordered_map<std::size_t, int> net;
+  };
+  std::map<std::string, PendingRoster> roster_pending_;
+  std::optional<clock::TimerId> roster_timer_;
+  std::shared_ptr<void> alive_ = std::make_shared<int>(0);
   std::optional<clock::TimePoint> room_end_;
   std::optional<clock::TimerId> room_end_timer_;
   bool disable_return_ = false;
