@@ -2,6 +2,7 @@
 #include <breakout/harness/report.hpp>
 #include <breakout/harness/runner.hpp>
 #include <breakout/scenario/scenario.hpp>
+#include <breakout/scenario/tree.hpp>
 #include <breakout/harness/trace_tools.hpp>
 
 #include "explore_command.hpp"
@@ -147,6 +148,13 @@ int main(int argc, char** argv) {
     GeneratedScenario g = trace_to_scenario(t, options);
     if (!t2s_out.empty())
       for (const auto& n : g.notes) print(std::cerr, "note: " + n + "\n");
+    if (g.yaml.size() > breakout::scenario::LoadLimits::file_bytes) {
+      print(std::cerr, "error: a scenario made from this trace would be " + std::to_string(g.yaml.size()) + " bytes, over the " +
+                           std::to_string(breakout::scenario::LoadLimits::file_bytes) +
+                           " a scenario file may have (it expects each event every participant saw); replay the trace with '" +
+                           argv[0] + " replay' instead\n");
+      return 2;
+    }
     // What is written must load: a scenario that does not is a bug here, not the user's.
     LoadResult check = load_scenario_text(g.yaml, t2s_out.empty() ? "(generated)" : t2s_out);
     if (!check.ok()) {

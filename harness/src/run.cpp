@@ -10,6 +10,7 @@ namespace breakout::harness {
 
 Run::Run(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options)
     : s_(scenario), options_(options), started_(std::chrono::steady_clock::now()), trace_(clock_, options.trace) {
+  for (std::size_t i = 0; i < s_.participants.size(); ++i) rank_.emplace(s_.participants[i].config.id, i);
   mock::ServerOptions server_options;
   server_options.traffic = &ledger_;
   // Room for every participant's connection (and a reconnect each), however large the meeting.
@@ -44,7 +45,12 @@ void Run::observe(const std::string& participant, const std::string& type, Json 
     if (in_setup_) record["setup"] = true;
     trace_.add(std::move(record));
   }
-  log_.push_back(Observation{clock_.now(), participant, type, std::move(data), in_setup_, false, listener});
+  record(Observation{clock_.now(), participant, type, std::move(data), in_setup_, false, listener});
+}
+
+void Run::record(Observation o) {
+  by_participant_[o.participant].push_back(log_.size());
+  log_.push_back(std::move(o));
   step_of_.push_back(current_step_);
 }
 
@@ -145,8 +151,7 @@ bool Run::run_until(clock::TimePoint target, const SourceLoc& loc, const std::fu
 Diagnostic Run::log_note(const std::string& participant) const {
   Diagnostic n = note("events of " + participant + " (virtual time, most recent last):");
   std::vector<const Observation*> mine;
-  for (const auto& o : log_)
-    if (o.participant == participant) mine.push_back(&o);
+  for (std::size_t i : entries(participant)) mine.push_back(&log_[i]);
   std::size_t first = mine.size() > 12 ? mine.size() - 12 : 0;
   if (first > 0) n.message += "\n  ... " + std::to_string(first) + " earlier";
   for (std::size_t i = first; i < mine.size(); ++i)
@@ -163,9 +168,8 @@ void Run::fail(const SourceLoc& loc, std::string message, std::vector<Diagnostic
 }
 
 std::size_t Run::rank(const std::string& participant) const {
-  for (std::size_t i = 0; i < s_.participants.size(); ++i)
-    if (s_.participants[i].config.id == participant) return i;
-  return s_.participants.size();
+  auto it = rank_.find(participant);
+  return it == rank_.end() ? s_.participants.size() : it->second;
 }
 
 void Run::set_up() {

@@ -17,6 +17,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace breakout::harness {
@@ -130,20 +132,40 @@ class Run final : public ObservationSink {
   // ---- set-up ----
   void set_up();
 
+  // ---- groups and captures ----
+  using Captures = std::map<std::string, Json>;
+  /// A group's members now, in the scenario's order (a room's are read from the Teams side);
+  /// a step naming no one fails.
+  std::vector<std::string> members(const Group& group, const SourceLoc& loc, bool clients_only) const;
+  /// What "${name}" means in a step about this participant: the run's captures, then the
+  /// participant's own (captured by a group step), then — as a group's member — ${member},
+  /// ${member.displayName}, ${member.room} and ${member.roomName}.
+  Captures captures_for(const std::string& participant, bool as_member) const;
+  /// Runs `body` for each member; a failure names the member and the group.
+  void for_each_member(const Group& group, const SourceLoc& loc, bool clients_only, const std::function<void(const std::string&)>& body);
+  /// Appends to the observation log, keeping the per-participant index.
+  void record(Observation o);
+
   // ---- steps ----
   void execute(const Step& step, const ServerStep& server);
+  void apply(const Step& step, const mock::Action& action);
+  void call(const Step& step, const ClientStep& c);
   void execute(const Step& step, const ClientStep& c);
   /// A client step the story does not wait for (made inside a listener's callback, or with
   /// `wait: false`): started or armed now, its result a callResult event.
   void start_without_waiting(const Step& step, const ClientStep& c);
   void execute(const Step& step, const AdvanceStep& a);
   bool ignorable(const Observation& o) const;
-  bool matches(const EventExpectation& x, const Observation& o) const;
-  std::optional<std::size_t> find(const EventExpectation& x, const std::vector<std::size_t>& claimed) const;
+  bool matches(const EventExpectation& x, const Observation& o, const Captures& captures) const;
+  std::optional<std::size_t> find(const EventExpectation& x, const Captures& captures, const std::unordered_set<std::size_t>& claimed) const;
+  /// The log positions of a participant's observations from `from` on.
+  std::vector<std::size_t>::const_iterator entries_from(const std::string& participant, std::size_t from) const;
+  const std::vector<std::size_t>& entries(const std::string& participant) const;
   std::size_t cursor(const std::string& participant) const;
   void execute(const Step& step, const ExpectStep& e);
   void execute(const Step& step, const ExpectNoStep& e);
   void execute(const Step& step, const ExpectStateStep& e);
+  void check_state(const Step& step, const std::string& participant, const Json& expected, const Captures& captures);
   void check_nothing_unexpected();
 
   const Scenario& s_;
@@ -158,7 +180,13 @@ class Run final : public ObservationSink {
   std::vector<Observation> log_;
   std::vector<int> step_of_;
   std::map<std::string, std::size_t> cursors_;
-  std::map<std::string, Json> captures_;
+  Captures captures_;
+  /// Captured by group steps, per member.
+  std::unordered_map<std::string, Captures> member_captures_;
+  /// Each participant's observations, by position in log_.
+  std::unordered_map<std::string, std::vector<std::size_t>> by_participant_;
+  /// Each participant's place in the scenario's list.
+  std::unordered_map<std::string, std::size_t> rank_;
   bool in_setup_ = true;
   bool in_teardown_ = false;
   std::chrono::microseconds setup_time_{0};

@@ -10,14 +10,52 @@
 
 namespace breakout::harness {
 
+namespace {
+/// A value for a diagnostic, cut short when a meeting of a thousand would make it a page.
+std::string shown(const std::string& text, std::size_t most = 1500) {
+  if (text.size() <= most) return text;
+  auto head = text::utf8_prefix(text, most);
+  return std::string(head) + " ... (" + std::to_string(text.size() - head.size()) + " more bytes)";
+}
+}  // namespace
+
 void Run::execute(const Step& step, const ServerStep& server) {
-  trace_.server_action(server.action);
-  auto applied = server_->apply(server.parsed);
+  if (!server.group) {
+    trace_.server_action(server.action);
+    return apply(step, server.parsed);
+  }
+  for_each_member(*server.group, step.loc, false, [&](const std::string& member) {
+    Json action = server.action;
+    action["participant"] = member;
+    trace_.server_action(action);
+    auto parsed = mock::parse_action(action);
+    if (!parsed) fail(step.loc, "the action is not valid for " + member + ": " + parsed.error().message);
+    apply(step, *parsed);
+  });
+}
+
+void Run::apply(const Step& step, const mock::Action& action) {
+  auto applied = server_->apply(action);
   if (!applied && !options_.observe_only) fail(step.loc, "the mock server refused the action: " + applied.error());
   settle_or_stop(step.loc);
 }
 
 void Run::execute(const Step& step, const ClientStep& c) {
+  if (!c.group) {
+    ClientStep resolved = c;
+    resolved.args = scenario::resolve_captures(c.args, captures_for(c.participant, false));
+    return call(step, resolved);
+  }
+  for_each_member(*c.group, step.loc, true, [&](const std::string& member) {
+    ClientStep one = c;
+    one.group.reset();
+    one.participant = member;
+    one.args = scenario::resolve_captures(c.args, captures_for(member, true));
+    call(step, one);
+  });
+}
+
+void Run::call(const Step& step, const ClientStep& c) {
   if (c.inside || !c.wait) return start_without_waiting(step, c);
   // Shared with the callback: it may come after this step has given up (teardown, observe-only runs).
   auto result = std::make_shared<std::optional<ActionOutcome>>();
@@ -39,14 +77,13 @@ void Run::execute(const Step& step, const ClientStep& c) {
     r["participant"] = c.participant;
     trace_.add(std::move(r));
   }
-  log_.push_back(Observation{clock_.now(), c.participant, "actionCompleted", record, false, true, ""});
-  step_of_.push_back(current_step_);
+  this->record(Observation{clock_.now(), c.participant, "actionCompleted", record, false, true, ""});
   if (options_.observe_only) return;
   if (c.expect_error) {
     if (outcome->ok)
       fail(step.loc, "'" + c.action + "' succeeded, but an error was expected",
            {note("expected: " + text::dump_json(*c.expect_error)), log_note(c.participant)});
-    if (auto m = match(*c.expect_error, outcome->error, captures_, "error"))
+    if (auto m = match(*c.expect_error, outcome->error, captures_for(c.participant, false), "error"))
       fail(step.loc, "'" + c.action + "' failed differently than expected",
            {note("at " + m->path + ": expected " + m->expected + ", observed " + m->observed),
             note("observed error: " + text::dump_json(outcome->error))});
@@ -84,15 +121,16 @@ void Run::start_without_waiting(const Step& step, const ClientStep& c) {
   settle_or_stop(step.loc);
 }
 
-bool Run::matches(const EventExpectation& x, const Observation& o) const {
+bool Run::matches(const EventExpectation& x, const Observation& o, const Captures& captures) const {
   // Set-up is how participants got to the start; expectations are about what the steps cause.
   if (o.setup || o.participant != x.participant || o.type != x.type || o.consumed || o.listener != x.listener) return false;
-  return !x.data || !match(*x.data, o.data, captures_);
+  return !x.data || !match(*x.data, o.data, captures);
 }
 
-std::optional<std::size_t> Run::find(const EventExpectation& x, const std::vector<std::size_t>& claimed) const {
-  for (std::size_t i = cursor(x.participant); i < log_.size(); ++i)
-    if (matches(x, log_[i]) && std::find(claimed.begin(), claimed.end(), i) == claimed.end()) return i;
+std::optional<std::size_t> Run::find(const EventExpectation& x, const Captures& captures, const std::unordered_set<std::size_t>& claimed) const {
+  const auto& mine = entries(x.participant);
+  for (auto it = entries_from(x.participant, cursor(x.participant)); it != mine.end(); ++it)
+    if (matches(x, log_[*it], captures) && !claimed.count(*it)) return *it;
   return std::nullopt;
 }
 
@@ -103,92 +141,153 @@ std::size_t Run::cursor(const std::string& participant) const {
 
 void Run::execute(const Step& step, const ExpectStep& e) {
   clock::TimePoint start = clock_.now();
+  // A group's expectation is one per member, all of them in the step's unordered group; each
+  // member's "${...}" are their own.
+  std::vector<EventExpectation> expected;
+  std::vector<Captures> captures;
+  std::vector<std::string> from_group;
+  for (const auto& x : e.events) {
+    if (!x.group) {
+      expected.push_back(x);
+      captures.push_back(captures_for(x.participant, false));
+      from_group.emplace_back();
+      continue;
+    }
+    for (const auto& member : members(*x.group, x.loc, true)) {
+      EventExpectation one = x;
+      one.group.reset();
+      one.participant = member;
+      expected.push_back(std::move(one));
+      captures.push_back(captures_for(member, true));
+      from_group.push_back(x.group->text);
+    }
+  }
+  auto who = [&](std::size_t k) {
+    return expected[k].participant + (from_group[k].empty() ? "" : " (of " + from_group[k] + ")");
+  };
   std::vector<std::size_t> claimed;
+  std::unordered_set<std::size_t> taken;
   auto all_found = [&] {
     claimed.clear();
-    for (const auto& x : e.events) {
-      auto i = find(x, claimed);
+    taken.clear();
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+      auto i = find(expected[k], captures[k], taken);
       if (!i) return false;
       claimed.push_back(*i);
+      taken.insert(*i);
     }
     return true;
   };
   if (!run_until(start + e.within, step.loc, all_found)) {
     claimed.clear();
-    for (const auto& x : e.events) {
-      auto i = find(x, claimed);
+    taken.clear();
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+      const auto& x = expected[k];
+      auto i = find(x, captures[k], taken);
       if (i) {
         claimed.push_back(*i);
+        taken.insert(*i);
         continue;
       }
       std::vector<Diagnostic> notes;
       notes.push_back(note("expected: " + x.type + (x.data ? " " + text::dump_json(*x.data) : "")));
-      for (std::size_t j = cursor(x.participant); j < log_.size(); ++j) {
-        const auto& o = log_[j];
-        if (o.setup || o.participant != x.participant || o.type != x.type || o.consumed) continue;
-        auto m = x.data ? match(*x.data, o.data, captures_) : std::nullopt;
+      const auto& mine = entries(x.participant);
+      for (auto it = entries_from(x.participant, cursor(x.participant)); it != mine.end(); ++it) {
+        const auto& o = log_[*it];
+        if (o.setup || o.type != x.type || o.consumed) continue;
+        auto m = x.data ? match(*x.data, o.data, captures[k]) : std::nullopt;
         if (m) notes.push_back(note("observed at " + format_observation(o) + "\n  differs at " + m->path + ": expected " +
                                     m->expected + ", observed " + m->observed));
       }
       notes.push_back(log_note(x.participant));
       std::string when = e.within.count() ? "within " + clock::format_duration(e.within) : "by now (no 'within' given)";
-      fail(x.loc, "expected " + x.type + " for " + x.participant + " " + when + ", but it was not observed", std::move(notes));
+      fail(x.loc, "expected " + x.type + " for " + who(k) + " " + when + ", but it was not observed", std::move(notes));
     }
   }
   // Everything of these participants between their cursor and their matches must be expected.
-  for (std::size_t k = 0; k < e.events.size(); ++k) {
-    const auto& x = e.events[k];
-    for (std::size_t j = cursor(x.participant); j < claimed[k]; ++j) {
-      const auto& o = log_[j];
-      if (o.participant != x.participant || ignorable(o)) continue;
-      if (std::find(claimed.begin(), claimed.end(), j) != claimed.end()) continue;
-      fail(x.loc, "unexpected " + o.type + " for " + o.participant + " before the expected " + x.type,
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    const auto& x = expected[k];
+    const auto& mine = entries(x.participant);
+    for (auto it = entries_from(x.participant, cursor(x.participant)); it != mine.end() && *it < claimed[k]; ++it) {
+      const auto& o = log_[*it];
+      if (ignorable(o) || taken.count(*it)) continue;
+      fail(x.loc, "unexpected " + o.type + " for " + who(k) + " before the expected " + x.type,
            {note("unexpected: " + format_observation(o)), note("expected: " + x.type + (x.data ? " " + text::dump_json(*x.data) : "")),
             log_note(o.participant)},
            o);
     }
   }
-  for (std::size_t k = 0; k < e.events.size(); ++k) {
+  for (std::size_t k = 0; k < expected.size(); ++k) {
     auto& o = log_[claimed[k]];
     o.consumed = true;
-    const auto& x = e.events[k];
+    const auto& x = expected[k];
     for (const auto& [name, path] : x.capture) {
       auto v = value_at(o.data, path);
-      if (!v) fail(x.loc, "cannot capture '" + name + "': the event's data has no '" + path + "'", {note("observed: " + format_observation(o))});
-      captures_[name] = *v;
+      if (!v) fail(x.loc, "cannot capture '" + name + "' for " + who(k) + ": the event's data has no '" + path + "'",
+                   {note("observed: " + format_observation(o))});
+      if (from_group[k].empty()) captures_[name] = *v;
+      else member_captures_[x.participant][name] = *v;
     }
   }
-  for (std::size_t k = 0; k < e.events.size(); ++k) {
-    auto& c = cursors_[e.events[k].participant];
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    auto& c = cursors_[expected[k].participant];
     c = std::max(c, claimed[k] + 1);
   }
 }
 
 void Run::execute(const Step& step, const ExpectNoStep& e) {
   clock::TimePoint start = clock_.now();
-  // Anything of the participant's not yet expected counts, also what happened just before this step.
-  std::size_t from = cursor(e.event.participant);
+  // Anything of the participants' not yet expected counts, also what happened just before this step.
+  std::vector<EventExpectation> watched;
+  std::vector<Captures> captures;
+  if (!e.event.group) {
+    watched.push_back(e.event);
+    captures.push_back(captures_for(e.event.participant, false));
+  } else {
+    for (const auto& member : members(*e.event.group, step.loc, true)) {
+      EventExpectation one = e.event;
+      one.group.reset();
+      one.participant = member;
+      watched.push_back(std::move(one));
+      captures.push_back(captures_for(member, true));
+    }
+  }
+  std::vector<std::size_t> from;
+  for (const auto& x : watched) from.push_back(cursor(x.participant));
   std::optional<std::size_t> found;
+  std::size_t culprit = 0;
   run_until(start + e.duration, step.loc, [&] {
-    for (std::size_t i = from; i < log_.size(); ++i)
-      if (matches(e.event, log_[i])) {
-        found = i;
-        break;
-      }
+    for (std::size_t k = 0; k < watched.size() && !found; ++k) {
+      const auto& mine = entries(watched[k].participant);
+      for (auto it = entries_from(watched[k].participant, from[k]); it != mine.end(); ++it)
+        if (matches(watched[k], log_[*it], captures[k])) {
+          found = *it;
+          culprit = k;
+          break;
+        }
+    }
     return found.has_value();
   });
-  if (found)
-    fail(step.loc, "expected no " + e.event.type + " for " + e.event.participant + " for " + clock::format_duration(e.duration) +
+  if (found) {
+    const auto& x = watched[culprit];
+    std::string who = x.participant + (e.event.group ? " (of " + e.event.group->text + ")" : "");
+    fail(step.loc, "expected no " + x.type + " for " + who + " for " + clock::format_duration(e.duration) +
                        ", but one came at " + format_observation(log_[*found]).substr(0, 12),
-         {note("observed: " + format_observation(log_[*found])), log_note(e.event.participant)});
+         {note("observed: " + format_observation(log_[*found])), log_note(x.participant)});
+  }
 }
 
 void Run::execute(const Step& step, const ExpectStateStep& e) {
   settle_or_stop(step.loc);
-  Json observed = driver_->state(e.participant);
-  if (auto m = match(e.state, observed, captures_, "state"))
-    fail(step.loc, "the state of " + e.participant + " differs at " + m->path,
-         {note("expected: " + m->expected + "\n  observed: " + m->observed), note("whole state: " + text::dump_json(observed))});
+  if (!e.group) return check_state(step, e.participant, e.state, captures_for(e.participant, false));
+  for_each_member(*e.group, step.loc, true, [&](const std::string& member) { check_state(step, member, e.state, captures_for(member, true)); });
+}
+
+void Run::check_state(const Step& step, const std::string& participant, const Json& expected, const Captures& captures) {
+  Json observed = driver_->state(participant);
+  if (auto m = match(expected, observed, captures, "state"))
+    fail(step.loc, "the state of " + participant + " differs at " + m->path,
+         {note("expected: " + shown(m->expected) + "\n  observed: " + shown(m->observed)), note("whole state: " + shown(text::dump_json(observed)))});
 }
 
 void Run::check_nothing_unexpected() {

@@ -458,7 +458,9 @@ ReplayResult replay(const trace::ReadResult& t, const std::string& trace_path, c
   to.trace_path = trace_path;
   to.keep_failure = false;
   GeneratedScenario g = trace_to_scenario(t, to);
-  LoadResult loaded = load_scenario_text(g.yaml, trace_path + " (as a scenario)");
+  LoadOptions load;
+  load.from_trace = true;
+  LoadResult loaded = load_scenario_text(g.yaml, trace_path + " (as a scenario)", load);
   if (!loaded.ok()) {
     result.report = "replay of " + trace_path + ": the trace does not make a valid scenario:\n" + render_errors(loaded);
     return result;

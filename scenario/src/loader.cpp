@@ -58,9 +58,11 @@ LoadResult Loader::load() {
 }
 
 std::optional<YAML::Node> Loader::parse(const std::string& text) {
-  if (text.size() > LoadLimits::file_bytes) {
-    error_at(0, 0, "the file is " + std::to_string(text.size()) + " bytes; a scenario may have at most " +
-                       std::to_string(LoadLimits::file_bytes) + " (1 MiB)");
+  const bool from_trace = context_->options.from_trace;
+  const std::size_t most_bytes = from_trace ? LoadLimits::from_trace_bytes : LoadLimits::file_bytes;
+  if (text.size() > most_bytes) {
+    error_at(0, 0, "the file is " + std::to_string(text.size()) + " bytes; a scenario may have at most " + std::to_string(most_bytes) +
+                       (from_trace ? "" : " (1 MiB)"));
     return std::nullopt;
   }
   // A scenario is text: a control character (a NUL byte, say) means the file is something else.
@@ -89,9 +91,10 @@ std::optional<YAML::Node> Loader::parse(const std::string& text) {
   try {
     YAML::Node root = YAML::Load(text);
     // Anchors and aliases can make a small file stand for a huge tree: count before reading it.
-    std::size_t budget = LoadLimits::yaml_nodes;
+    const std::size_t most_nodes = from_trace ? LoadLimits::from_trace_nodes : LoadLimits::yaml_nodes;
+    std::size_t budget = most_nodes;
     if (!within_budget(root, budget)) {
-      error_at(1, 1, "the file stands for more than " + std::to_string(LoadLimits::yaml_nodes) +
+      error_at(1, 1, "the file stands for more than " + std::to_string(most_nodes) +
                          " YAML values once its aliases (*name) are expanded; a scenario needs far fewer");
       return std::nullopt;
     }

@@ -13,7 +13,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <functional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,21 @@ inline std::vector<std::string> keys_of(const std::map<std::string, std::vector<
   for (const auto& [k, v] : m) out.push_back(k);
   return out;
 }
+
+/// An id or name pattern of a generator: text with {n} (the number, from 1) or {n:0W} (padded
+/// to W digits) in it.
+struct NamePattern {
+  struct Piece {
+    std::string text;
+    /// -1: the text as written; 0: the number; W: the number padded to W digits.
+    int width = -1;
+  };
+  std::vector<Piece> pieces;
+  std::string at(std::size_t n) const;
+};
+
+/// "group attendees", "room room3", or the participant: who a step is about, for summaries.
+std::string who_text(const std::string& participant, const std::optional<Group>& group);
 
 /// The entries of a YAML mapping, keyed by name, keeping the key nodes for their positions.
 struct Entries {
@@ -97,11 +114,33 @@ class Loader {
   /// A token names one participant: two sharing one would make the server's choice between them
   /// an accident. A participant without a token has "token-<id>".
   void check_tokens(const Scenario& s);
-  bool known_participant(const Scenario& s, const std::string& id) const;
+  /// A participant as read (single or generated): into the scenario, the meeting and its groups.
+  void add_participant(Scenario& s, const ParticipantSetup& p, const std::vector<std::string>& groups);
+  std::optional<mock::IdentityKind> identity_of(const YAML::Node& where, const std::string& text);
+  bool role_known(const YAML::Node& where, const std::string& text);
+  /// Whether the scenario defines the participant (fixtures included), in constant time.
+  bool known_participant(const Scenario& s, const std::string& id);
+  bool is_client(const Scenario& s, const std::string& id);
   std::vector<std::string> participant_ids(const Scenario& s, bool clients_only) const;
   void unknown_participant(const YAML::Node& where, const Scenario& s, const std::string& id);
   void read_rooms(const YAML::Node& n, Scenario& s);
   void read_ignore(const YAML::Node& n, Scenario& s);
+
+  // ---- generated participants and rooms, groups (generate_reader.cpp) ----
+  std::optional<NamePattern> pattern(const Entries& e, const std::string& key, bool must_vary);
+  std::optional<std::size_t> count(const YAML::Node& item, const Entries& e, std::size_t most, const std::string& what);
+  std::vector<std::string> cycle(const Entries& e, const std::string& key,
+                                 const std::function<bool(const YAML::Node&, const std::string&)>& valid);
+  std::vector<std::string> read_group_names(const Entries& e);
+  void read_generated_participants(const YAML::Node& item, Scenario& s);
+  void read_generated_rooms(const YAML::Node& item, Scenario& s);
+  std::optional<std::vector<std::string>> group_members(const YAML::Node& where, const Scenario& s, const std::string& name,
+                                                        bool clients_only);
+  /// The `participants:` of a step; clients_only for what clients do and see (not server actions).
+  std::optional<Group> read_group(const YAML::Node& n, const Scenario& s, bool clients_only);
+  /// Who a step is about: `participant:` (or the only client), or a group from `participants:`.
+  bool step_who(const Entries& e, const YAML::Node& step, const Scenario& s, bool clients_only, std::string& participant,
+                std::optional<Group>& group);
 
   // ---- expected values (value_reader.cpp) ----
   /// Checks an expected value against what the language allows there; `what` names it in messages
@@ -118,10 +157,14 @@ class Loader {
   bool read_server_step(const YAML::Node& item, Scenario& s, Step& step);
   bool read_client_step(const YAML::Node& item, Scenario& s, Step& step);
   /// `inside: {listener, event}` of a client step.
-  std::optional<CallbackTrigger> read_trigger(const YAML::Node& n, const std::string& participant);
+  std::optional<CallbackTrigger> read_trigger(const YAML::Node& n, const std::string& participant, const std::optional<Group>& group,
+                                              const Scenario& s);
   /// Whether a listener of the participant by that name is subscribed by an earlier step (or is
   /// the default one); an error at `where` if not.
   bool check_listener(const YAML::Node& where, const std::string& participant, const std::string& name);
+  /// The same for a step's participant or each member of its group.
+  bool check_listener(const YAML::Node& where, const std::string& participant, const std::optional<Group>& group, const Scenario& s,
+                      const std::string& name);
   bool read_advance_step(const YAML::Node& item, Step& step);
   bool read_expect_step(const YAML::Node& item, Scenario& s, Step& step);
   bool read_unordered_step(const YAML::Node& item, Scenario& s, Step& step);
@@ -136,6 +179,9 @@ class Loader {
   std::vector<Diagnostic> errors_;
   std::vector<std::pair<std::string, std::string>> missing_;
   std::set<std::string> rooms_;
+  /// The participants' ids by id, for known_participant(); `indexed_` of the scenario's are in it.
+  std::unordered_map<std::string, std::size_t> participant_index_;
+  std::size_t indexed_ = 0;
   /// Listener names each participant's steps have subscribed so far.
   std::map<std::string, std::set<std::string>> listeners_;
 };

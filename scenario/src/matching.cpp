@@ -27,6 +27,24 @@ Json substitute(const Json& expected, const Captures& captures) {
 
 std::string shown(const Json& j) { return text::dump_json(j); }
 
+}  // namespace
+
+Json resolve_captures(const Json& value, const Captures& captures) {
+  if (value.is_object()) {
+    Json out = Json::object();
+    for (auto it = value.begin(); it != value.end(); ++it) out[it.key()] = resolve_captures(*it, captures);
+    return out;
+  }
+  if (value.is_array()) {
+    Json out = Json::array();
+    for (const auto& item : value) out.push_back(resolve_captures(item, captures));
+    return out;
+  }
+  return substitute(value, captures);
+}
+
+namespace {
+
 /// A compiled pattern, kept per thread (runs with -j are on several threads).
 const std::regex& compiled(const std::string& pattern) {
   thread_local std::map<std::string, std::regex> cache;

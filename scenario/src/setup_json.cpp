@@ -18,6 +18,9 @@ Json setup_json(const Scenario& s) {
     for (const auto& [key, ms] : s.client_options.items()) options[key] = clock::format_duration(clock::Duration(ms.get<std::int64_t>()));
     out["clientOptions"] = options;
   }
+  std::map<std::string, std::vector<std::string>> groups_of;
+  for (const auto& [group, members] : s.groups)
+    for (const auto& id : members) groups_of[id].push_back(group);
   Json participants = Json::array();
   for (const auto& p : s.participants) {
     Json j = {{"id", p.config.id}};
@@ -29,6 +32,8 @@ Json setup_json(const Scenario& s) {
     if (!p.client) j["client"] = false;
     if (!p.join_meeting) j["joinMeeting"] = false;
     if (!p.connect) j["connect"] = false;
+    if (auto g = groups_of.find(p.config.id); g != groups_of.end())
+      j["group"] = g->second.size() == 1 ? Json(g->second.front()) : Json(g->second);
     participants.push_back(j);
   }
   out["participants"] = participants;

@@ -96,47 +96,51 @@ void Loader::read_client_options(const YAML::Node& n, Scenario& s) {
 
 void Loader::read_participants(const YAML::Node& n, Scenario& s) {
   if (!n.IsSequence() || n.size() == 0) return error(n, "'participants' must be a non-empty list");
-  if (s.participants.size() + n.size() > LoadLimits::participants)
-    return error(n, "a scenario has at most " + std::to_string(LoadLimits::participants) + " participants, fixtures included");
   for (const auto& item : n) {
+    if (item.IsMap() && item["generate"]) {
+      read_generated_participants(item, s);
+      continue;
+    }
+    if (s.participants.size() >= LoadLimits::participants)
+      return error(item, "a scenario has at most " + std::to_string(LoadLimits::participants) + " participants, fixtures included");
     auto e = mapping(item, "a participant",
-                     {"id", "displayName", "identity", "role", "token", "breakoutRoomManager", "client", "joinMeeting", "connect"});
+                     {"id", "displayName", "identity", "role", "token", "breakoutRoomManager", "client", "joinMeeting", "connect", "group"});
     if (!e) continue;
     ParticipantSetup p;
     p.loc = at(item);
     p.config.id = string(*e, "id", "a participant", true).value_or("");
     flush_missing(item);
     if (p.config.id.empty()) continue;
-    if (std::any_of(s.participants.begin(), s.participants.end(), [&](const auto& q) { return q.config.id == p.config.id; }))
-      error(*e->value("id"), "participant '" + p.config.id + "' is defined twice");
+    if (known_participant(s, p.config.id)) error(*e->value("id"), "participant '" + p.config.id + "' is defined twice");
     p.config.display_name = string(*e, "displayName", "a participant", false).value_or(p.config.id);
-    if (auto identity = string(*e, "identity", "a participant", false)) {
-      if (*identity == "microsoft365") p.config.identity = mock::IdentityKind::microsoft_365;
-      else if (*identity == "communicationUser") p.config.identity = mock::IdentityKind::communication_user;
-      else {
-        std::string hint = did_you_mean(*identity, {"microsoft365", "communicationUser"});
-        error(*e->value("identity"), "unknown identity '" + *identity + "' (communicationUser or microsoft365)" +
-                                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
-      }
-    }
-    if (auto role = string(*e, "role", "a participant", false)) {
-      const auto& roles = mock::role_names();
-      if (std::find(roles.begin(), roles.end(), *role) == roles.end()) {
-        std::vector<std::string> names(roles.begin(), roles.end());
-        std::string hint = did_you_mean(*role, names);
-        error(*e->value("role"), "unknown role '" + *role + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
-      } else {
-        p.config.role = *role;
-      }
-    }
+    if (auto identity = string(*e, "identity", "a participant", false))
+      if (auto kind = identity_of(*e->value("identity"), *identity)) p.config.identity = *kind;
+    if (auto role = string(*e, "role", "a participant", false))
+      if (role_known(*e->value("role"), *role)) p.config.role = *role;
     p.config.token = string(*e, "token", "a participant", false).value_or("");
     p.config.breakout_room_manager = boolean(*e, "breakoutRoomManager").value_or(false);
     p.client = boolean(*e, "client").value_or(true);
     p.join_meeting = boolean(*e, "joinMeeting").value_or(true);
     p.connect = boolean(*e, "connect").value_or(true);
-    s.participants.push_back(p);
-    s.meeting.participants.push_back(p.config);
+    add_participant(s, p, read_group_names(*e));
   }
+}
+
+std::optional<mock::IdentityKind> Loader::identity_of(const YAML::Node& where, const std::string& identity) {
+  if (identity == "microsoft365") return mock::IdentityKind::microsoft_365;
+  if (identity == "communicationUser") return mock::IdentityKind::communication_user;
+  std::string hint = did_you_mean(identity, {"microsoft365", "communicationUser"});
+  error(where, "unknown identity '" + identity + "' (communicationUser or microsoft365)" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  return std::nullopt;
+}
+
+bool Loader::role_known(const YAML::Node& where, const std::string& role) {
+  const auto& roles = mock::role_names();
+  if (std::find(roles.begin(), roles.end(), role) != roles.end()) return true;
+  std::vector<std::string> names(roles.begin(), roles.end());
+  std::string hint = did_you_mean(role, names);
+  error(where, "unknown role '" + role + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  return false;
 }
 
 /// A token names one participant: two sharing one would make the server's choice between them
@@ -155,8 +159,15 @@ void Loader::check_tokens(const Scenario& s) {
   }
 }
 
-bool Loader::known_participant(const Scenario& s, const std::string& id) const {
-  return std::any_of(s.participants.begin(), s.participants.end(), [&](const auto& p) { return p.config.id == id; });
+bool Loader::known_participant(const Scenario& s, const std::string& id) {
+  // Participants come from this file and from fixtures read by loaders of their own: index what is new.
+  for (; indexed_ < s.participants.size(); ++indexed_) participant_index_.emplace(s.participants[indexed_].config.id, indexed_);
+  return participant_index_.count(id) > 0;
+}
+
+bool Loader::is_client(const Scenario& s, const std::string& id) {
+  if (!known_participant(s, id)) return false;
+  return s.participants[participant_index_.at(id)].client;
 }
 
 std::vector<std::string> Loader::participant_ids(const Scenario& s, bool clients_only) const {
@@ -173,9 +184,13 @@ void Loader::unknown_participant(const YAML::Node& where, const Scenario& s, con
 
 void Loader::read_rooms(const YAML::Node& n, Scenario& s) {
   if (!n.IsSequence()) return error(n, "'rooms' must be a list");
-  if (s.meeting.rooms.size() + n.size() > LoadLimits::rooms)
-    return error(n, "a scenario has at most " + std::to_string(LoadLimits::rooms) + " rooms, fixtures included");
   for (const auto& item : n) {
+    if (item.IsMap() && item["generate"]) {
+      read_generated_rooms(item, s);
+      continue;
+    }
+    if (s.meeting.rooms.size() >= LoadLimits::rooms)
+      return error(item, "a scenario has at most " + std::to_string(LoadLimits::rooms) + " rooms, fixtures included");
     auto e = mapping(item, "a room", {"id", "name", "autoMove", "open", "participants"});
     if (!e) continue;
     mock::RoomConfig r;

@@ -35,17 +35,16 @@ std::optional<EventExpectation> Loader::read_expectation(const YAML::Node& item,
   x.loc = at(item);
   auto type = string(e, type_key, "the expectation", true);
   flush_missing(item);
-  auto participant = step_participant(e, item, s);
-  if (!type || !check_event_type(*e.value(type_key), *type) || !participant) return std::nullopt;
+  bool who = step_who(e, item, s, true, x.participant, x.group);
+  if (!type || !check_event_type(*e.value(type_key), *type) || !who) return std::nullopt;
   x.type = *type;
-  x.participant = *participant;
   if (const auto* listener = e.value("listener")) {
     const auto& via = listener_event_types();
     if (std::find(via.begin(), via.end(), x.type) == via.end()) {
       error(*e.key("listener"), "'" + x.type + "' does not come through a listener; only breakout rooms events do");
       return std::nullopt;
     }
-    if (!listener->IsScalar() || !check_listener(*listener, x.participant, listener->Scalar())) return std::nullopt;
+    if (!listener->IsScalar() || !check_listener(*listener, x.participant, x.group, s, listener->Scalar())) return std::nullopt;
     if (listener->Scalar() != "default") x.listener = listener->Scalar();
   }
   if (const auto* data = e.value("data")) {
@@ -108,7 +107,8 @@ void Loader::read_steps(const YAML::Node& n, Scenario& s) {
   }
 }
 
-std::optional<CallbackTrigger> Loader::read_trigger(const YAML::Node& n, const std::string& participant) {
+std::optional<CallbackTrigger> Loader::read_trigger(const YAML::Node& n, const std::string& participant, const std::optional<Group>& group,
+                                                   const Scenario& s) {
   auto e = mapping(n, "'inside'", {"listener", "event"});
   if (!e) return std::nullopt;
   CallbackTrigger t;
@@ -124,7 +124,7 @@ std::optional<CallbackTrigger> Loader::read_trigger(const YAML::Node& n, const s
   }
   t.event = *event;
   if (auto listener = string(*e, "listener", "'inside'", false)) {
-    if (!check_listener(*e->value("listener"), participant, *listener)) return std::nullopt;
+    if (!check_listener(*e->value("listener"), participant, group, s, *listener)) return std::nullopt;
     t.listener = *listener;
   }
   return t;
@@ -137,6 +137,22 @@ bool Loader::check_listener(const YAML::Node& where, const std::string& particip
   std::string hint = did_you_mean(name, std::vector<std::string>(known.begin(), known.end()));
   error(where, "no listener '" + name + "' of " + participant + " is subscribed by an earlier step" +
                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  return false;
+}
+
+bool Loader::check_listener(const YAML::Node& where, const std::string& participant, const std::optional<Group>& group, const Scenario& s,
+                            const std::string& name) {
+  if (!group) return check_listener(where, participant, name);
+  if (group->kind == Group::Kind::fixed) {
+    for (const auto& member : group->members)
+      if (!check_listener(where, member, name)) return false;
+    return true;
+  }
+  // Who is in a room is known only when the step runs: some client must have subscribed it.
+  if (name == "default") return true;
+  for (const auto& id : participant_ids(s, true))
+    if (listeners_[id].count(name)) return true;
+  error(where, "no listener '" + name + "' is subscribed by an earlier step of anyone");
   return false;
 }
 
@@ -154,13 +170,26 @@ bool Loader::read_server_step(const YAML::Node& item, Scenario& s, Step& step) {
     return false;
   }
   std::vector<std::string> allowed = mock::action_fields(name);
+  bool per_participant = std::find(allowed.begin(), allowed.end(), "participant") != allowed.end();
   allowed.push_back("server");
+  if (per_participant) allowed.push_back("participants");
   auto e = mapping(item, "server action '" + name + "'", allowed);
   if (!e) return false;
   Json action = Json::object();
   action["action"] = name;
   for (const auto& [k, v] : e->items)
-    if (k.Scalar() != "server") action[k.Scalar()] = to_json(v);
+    if (k.Scalar() != "server" && k.Scalar() != "participants") action[k.Scalar()] = to_json(v);
+  // For a group, the action is made once per member when the step runs; checked here for one.
+  std::optional<Group> group;
+  if (const YAML::Node* several = e->value("participants")) {
+    if (const YAML::Node* one = e->key("participant")) {
+      error(*one, "a step has 'participant' or 'participants', not both");
+      return false;
+    }
+    group = read_group(*several, s, false);
+    if (!group) return false;
+    action["participant"] = group->members.empty() ? s.participants.front().config.id : group->members.front();
+  }
   auto parsed = mock::parse_action(action);
   if (!parsed) {
     const YAML::Node* where = e->value(parsed.error().field);
@@ -169,7 +198,7 @@ bool Loader::read_server_step(const YAML::Node& item, Scenario& s, Step& step) {
   }
   // References must name what the scenario defines (rooms may be created by earlier steps).
   bool ok = true;
-  if (action.contains("participant") && action["participant"].is_string() &&
+  if (!group && action.contains("participant") && action["participant"].is_string() &&
       !known_participant(s, action["participant"].get<std::string>())) {
     unknown_participant(*e->value("participant"), s, action["participant"].get<std::string>());
     ok = false;
@@ -186,8 +215,10 @@ bool Loader::read_server_step(const YAML::Node& item, Scenario& s, Step& step) {
   }
   step.summary = "server " + name;
   for (auto it = action.begin(); it != action.end(); ++it)
-    if (it.key() != "action") step.summary += " " + it.key() + "=" + (it->is_string() ? it->get<std::string>() : text::dump_json(*it));
-  step.body = ServerStep{action, *parsed};
+    if (it.key() != "action" && (!group || it.key() != "participant"))
+      step.summary += " " + it.key() + "=" + (it->is_string() ? it->get<std::string>() : text::dump_json(*it));
+  if (group) step.summary += " for " + group->text;
+  step.body = ServerStep{action, *parsed, group};
   return ok;
 }
 
@@ -208,18 +239,18 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
                                                        "hangUp"};
   bool may_be_inside = std::find(in_callbacks.begin(), in_callbacks.end(), name) != in_callbacks.end();
   std::vector<std::string> allowed = action->second;
-  allowed.insert(allowed.end(), {"do", "participant", "expectError", "within"});
+  allowed.insert(allowed.end(), {"do", "participant", "participants", "expectError", "within"});
   if (may_be_inside) allowed.insert(allowed.end(), {"inside", "wait"});
   auto e = mapping(item, "client action '" + name + "'", allowed);
   if (!e) return false;
-  auto participant = step_participant(*e, item, s);
-  if (!participant) return false;
   ClientStep c;
-  c.participant = *participant;
+  if (!step_who(*e, item, s, true, c.participant, c.group)) return false;
   c.action = name;
   for (const auto& [k, v] : e->items) {
     std::string key = k.Scalar();
-    if (key == "do" || key == "participant" || key == "expectError" || key == "within" || key == "inside" || key == "wait") continue;
+    if (key == "do" || key == "participant" || key == "participants" || key == "expectError" || key == "within" || key == "inside" ||
+        key == "wait")
+      continue;
     c.args[key] = to_json(v);
   }
   if (auto wait = boolean(*e, "wait")) c.wait = *wait;
@@ -231,7 +262,7 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
       }
   }
   if (const auto* inside = e->value("inside")) {
-    c.inside = read_trigger(*inside, c.participant);
+    c.inside = read_trigger(*inside, c.participant, c.group, s);
     if (!c.inside) return false;
   }
   // Listener names: subscribe introduces one; unsubscribe must name one introduced before.
@@ -242,8 +273,13 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
       error(*listener, "'listener' names a listener, like 'second'");
       return false;
     }
-    if (name == "subscribe") listeners_[c.participant].insert(listener_name);
-    else if (!check_listener(listener ? *listener : item, c.participant, listener_name)) return false;
+    if (name == "subscribe") {
+      std::vector<std::string> who = !c.group ? std::vector<std::string>{c.participant}
+                                              : c.group->kind == Group::Kind::fixed ? c.group->members : participant_ids(s, true);
+      for (const auto& id : who) listeners_[id].insert(listener_name);
+    } else if (!check_listener(listener ? *listener : item, c.participant, c.group, s, listener_name)) {
+      return false;
+    }
   }
   if (const auto* w = e->value("within")) {
     auto d = duration(*w, "within");
@@ -260,7 +296,7 @@ bool Loader::read_client_step(const YAML::Node& item, Scenario& s, Step& step) {
     if (errors_.size() != before) return false;
     c.expect_error = to_json(*err);
   }
-  step.summary = "do " + name + " (" + c.participant + ")" +
+  step.summary = "do " + name + " (" + who_text(c.participant, c.group) + ")" +
                  (c.inside ? " inside " + c.inside->listener + "'s next " + c.inside->event : std::string()) +
                  (c.wait ? "" : ", not waiting");
   step.body = std::move(c);
@@ -278,13 +314,13 @@ bool Loader::read_advance_step(const YAML::Node& item, Step& step) {
 }
 
 bool Loader::read_expect_step(const YAML::Node& item, Scenario& s, Step& step) {
-  auto e = mapping(item, "'expect'", {"expect", "participant", "data", "within", "capture", "listener"});
+  auto e = mapping(item, "'expect'", {"expect", "participant", "participants", "data", "within", "capture", "listener"});
   if (!e) return false;
   bool ok = true;
   auto within = optional_duration(*e, "within", ok);
   auto x = read_expectation(item, *e, "expect", s);
   if (!x || !ok) return false;
-  step.summary = "expect " + x->type + " (" + x->participant + ")";
+  step.summary = "expect " + x->type + " (" + who_text(x->participant, x->group) + ")";
   step.body = ExpectStep{{*x}, within.value_or(clock::Duration(0))};
   return true;
 }
@@ -301,7 +337,7 @@ bool Loader::read_unordered_step(const YAML::Node& item, Scenario& s, Step& step
   }
   ExpectStep group{{}, within.value_or(clock::Duration(0))};
   for (const auto& x_node : *list) {
-    auto xe = mapping(x_node, "an expectation", {"expect", "participant", "data", "capture", "listener"});
+    auto xe = mapping(x_node, "an expectation", {"expect", "participant", "participants", "data", "capture", "listener"});
     if (!xe) { ok = false; continue; }
     auto x = read_expectation(x_node, *xe, "expect", s);
     if (!x) { ok = false; continue; }
@@ -313,7 +349,7 @@ bool Loader::read_unordered_step(const YAML::Node& item, Scenario& s, Step& step
 }
 
 bool Loader::read_expect_no_step(const YAML::Node& item, Scenario& s, Step& step) {
-  auto e = mapping(item, "'expectNo'", {"expectNo", "participant", "data", "for", "listener"});
+  auto e = mapping(item, "'expectNo'", {"expectNo", "participant", "participants", "data", "for", "listener"});
   if (!e) return false;
   bool ok = true;
   auto d = optional_duration(*e, "for", ok);
@@ -323,19 +359,28 @@ bool Loader::read_expect_no_step(const YAML::Node& item, Scenario& s, Step& step
   }
   auto x = read_expectation(item, *e, "expectNo", s);
   if (!x || !ok) return false;
-  step.summary = "expectNo " + x->type + " (" + x->participant + ")";
+  step.summary = "expectNo " + x->type + " (" + who_text(x->participant, x->group) + ")";
   step.body = ExpectNoStep{*x, d.value_or(clock::Duration(0))};
   return true;
 }
 
 bool Loader::read_expect_state_step(const YAML::Node& item, Scenario& s, Step& step) {
-  auto e = mapping(item, "'expectState'", {"expectState", "participant"});
+  auto e = mapping(item, "'expectState'", {"expectState", "participant", "participants"});
   if (!e) return false;
   const YAML::Node* state = e->value("expectState");
-  // The participant may be written beside the state or inside it.
+  // The participant may be written beside the state or inside it; a group beside it.
   std::optional<std::string> participant;
+  std::optional<Group> group;
   YAML::Node checks = YAML::Clone(*state);
-  if (state->IsMap() && (*state)["participant"]) {
+  if (e->value("participants")) {
+    std::string none;
+    if (!step_who(*e, item, s, true, none, group)) return false;
+    if (state->IsMap() && (*state)["participant"]) {
+      error((*state)["participant"], "a step has 'participant' or 'participants', not both");
+      return false;
+    }
+    participant = "";
+  } else if (state->IsMap() && (*state)["participant"]) {
     auto inner = mapping(*state, "'expectState'", {});
     if (!inner) return false;
     participant = string(*inner, "participant", "'expectState'", false);
@@ -355,8 +400,8 @@ bool Loader::read_expect_state_step(const YAML::Node& item, Scenario& s, Step& s
   std::size_t before = errors_.size();
   check_value(*state, state_spec(), "the state", "participant");
   if (errors_.size() != before) return false;
-  step.summary = "expectState (" + *participant + ")";
-  step.body = ExpectStateStep{*participant, to_json(checks)};
+  step.summary = "expectState (" + who_text(*participant, group) + ")";
+  step.body = ExpectStateStep{*participant, to_json(checks), group};
   return true;
 }
 

@@ -28,6 +28,7 @@ using scenario::EventExpectation;
 using scenario::ExpectNoStep;
 using scenario::ExpectStateStep;
 using scenario::ExpectStep;
+using scenario::Group;
 using scenario::IgnoreRule;
 using scenario::Json;
 using scenario::LoadOptions;

@@ -31,6 +31,10 @@ bool is_matcher(const nlohmann::json& expected);
 std::optional<Mismatch> match(const nlohmann::json& expected, const nlohmann::json& observed,
                               const std::map<std::string, nlohmann::json>& captures, const std::string& path = "data");
 
+/// The value with every string that is exactly "${name}" replaced by that captured value (the
+/// arguments of a client action, say); names not captured stay as written.
+nlohmann::json resolve_captures(const nlohmann::json& value, const std::map<std::string, nlohmann::json>& captures);
+
 /// The value at a dotted path ("callId", "invitees.0"), or nullopt.
 std::optional<nlohmann::json> value_at(const nlohmann::json& data, const std::string& path);
 

@@ -33,10 +33,30 @@ struct ParticipantSetup {
   SourceLoc loc;
 };
 
+/// Several participants named at once in a step (`participants:`, docs/scenarios.md "Groups"): the
+/// step is made for each member, in the order the scenario lists participants.
+struct Group {
+  enum class Kind {
+    /// Named when the file loads: a list of ids, a named group, or everyone.
+    fixed,
+    /// The participants assigned to `room` on the Teams side when the step runs.
+    room,
+    /// The participants assigned to any room when the step runs.
+    in_rooms,
+  };
+  Kind kind = Kind::fixed;
+  std::vector<std::string> members;
+  std::string room;
+  /// How the scenario wrote it, for messages ("group attendees", "everyone", "room room3").
+  std::string text;
+};
+
 /// A server action of the scenario language (docs/scenarios.md), as sent to the mock server.
 struct ServerStep {
   Json action;
   mock::Action parsed;
+  /// Set: the action is applied once per member, with the member as its `participant`.
+  std::optional<Group> group;
 };
 
 /// When an action runs inside a listener's callback: the next time that listener receives an event
@@ -49,6 +69,8 @@ struct CallbackTrigger {
 /// A call the participant's SDK client makes.
 struct ClientStep {
   std::string participant;
+  /// Set: every member makes the call, one after the other (`participant` is empty).
+  std::optional<Group> group;
   std::string action;
   Json args = Json::object();
   /// Set: the call is made inside a listener's callback, later; its result is a `callResult`
@@ -70,12 +92,15 @@ struct AdvanceStep {
 /// One expected event: by type, for a participant, with partial matching of its data.
 struct EventExpectation {
   std::string participant;
+  /// Set: every member must see the event, in any order among them (`participant` is empty).
+  std::optional<Group> group;
   std::string type;
   /// The listener that must have received it: "" for the default one (and for events that do not
   /// come through listeners).
   std::string listener;
   std::optional<Json> data;
-  /// Values to remember from the matched event: name → dotted path into its data.
+  /// Values to remember from the matched event: name → dotted path into its data. Captured for a
+  /// group, each member keeps their own value.
   std::map<std::string, std::string> capture;
   SourceLoc loc;
 };
@@ -96,6 +121,7 @@ struct ExpectNoStep {
 struct ExpectStateStep {
   std::string participant;
   Json state;
+  std::optional<Group> group;
 };
 
 using StepBody = std::variant<ServerStep, ClientStep, AdvanceStep, ExpectStep, ExpectNoStep, ExpectStateStep>;
@@ -136,6 +162,8 @@ struct Scenario {
   std::optional<std::chrono::milliseconds> timeout;
   mock::MeetingConfig meeting;
   std::vector<ParticipantSetup> participants;
+  /// Named groups of participants (`group:` in the set-up), members in the scenario's order.
+  std::map<std::string, std::vector<std::string>> groups;
   std::vector<IgnoreRule> ignore;
   /// Options of every participant's SDK client: {"autoMoveDelay": ms, "hangUpDelay": ms}.
   Json client_options = Json::object();
@@ -166,6 +194,9 @@ struct LoadOptions {
   std::string root;
   /// The rule ids `rules:` may name (read_rule_catalogue); empty: any id of the right form.
   std::vector<std::string> known_rules;
+  /// The text was written by the harness from a trace (a replay): the size limits are those
+  /// of LoadLimits::from_trace_*, not those of a file an author writes.
+  bool from_trace = false;
 };
 
 /// Reads a scenario file (a regular file of at most LoadLimits::file_bytes) and checks it.

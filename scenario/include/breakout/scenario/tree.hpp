@@ -15,6 +15,10 @@ struct LoadLimits {
   static constexpr std::size_t file_bytes = std::size_t{1} << 20;
   /// YAML values in one file once its aliases are expanded.
   static constexpr std::size_t yaml_nodes = 100000;
+  /// The same for a scenario the harness writes itself from a trace to replay it (a trace of a
+  /// meeting of a thousand expects some 15,000 events); the trace was read within its own limits.
+  static constexpr std::size_t from_trace_bytes = std::size_t{64} << 20;
+  static constexpr std::size_t from_trace_nodes = 4000000;
   /// Fixtures including each other, deep.
   static constexpr int include_depth = 8;
   /// Includes followed while one scenario file is loaded (each variant's, every level's).
