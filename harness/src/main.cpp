@@ -275,6 +275,7 @@ int main(int argc, char** argv) {
   RunOptions options;
   options.wall_timeout = std::chrono::milliseconds(timeout_ms);
   options.trace = !no_traces;
+  options.trace_records = false;  // traces go from each run's spool to their files
   SuiteReport report;
   report.rerun_template = std::string(argv[0]) + " run {file}";
   auto drivers = sdk_driver_factory();
@@ -321,8 +322,11 @@ int main(int argc, char** argv) {
       // The event logs, then the traces (every frame both ways), must be the same.
       auto lines = [&](const ScenarioResult& r, bool of_trace) {
         std::vector<std::string> out;
-        if (of_trace)
-          for (const auto& rec : r.trace) out.push_back(breakout::trace::to_line(rec));
+        if (of_trace && r.trace_spool)
+          r.trace_spool->for_each_line([&](std::string_view line) {
+            out.emplace_back(line);
+            return true;
+          });
         else
           for (const auto& o : r.log) out.push_back(format_observation(o));
         return out;
@@ -352,12 +356,17 @@ int main(int argc, char** argv) {
   for (std::size_t k = 0; k < jobs.size(); ++k) {
     auto& r = results[k];
     bool failed = r.outcome == Outcome::fail || r.outcome == Outcome::timeout || r.outcome == Outcome::xpass;
-    if (!r.trace.empty() && (failed || trace_all)) {
+    if (r.trace_spool && (failed || trace_all)) {
       std::string path = trace_path(trace_dir, jobs[k].file, r.name, jobs[k].repeat);
-      if (write_output(path, trace_text(r), true)) r.trace_file = path;
-      else outputs_failed = true;
+      if (auto written = write_trace(path, r)) {
+        r.trace_file = path;
+      } else {
+        print(std::cerr, "error: " + written.error() + "\n");
+        outputs_failed = true;
+      }
     }
     r.trace.clear();
+    r.trace_spool.reset();
   }
   report.results = std::move(results);
   if (seed_given) std::cout << "order shuffled with --seed " << seed << "\n";

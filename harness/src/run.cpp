@@ -9,7 +9,7 @@
 namespace breakout::harness {
 
 Run::Run(const Scenario& scenario, const DriverFactory& drivers, const RunOptions& options)
-    : s_(scenario), options_(options), started_(std::chrono::steady_clock::now()), trace_(clock_, options.trace) {
+    : s_(scenario), options_(options), started_(std::chrono::steady_clock::now()), trace_(clock_, options.trace, [this](const std::string& p) { return rank(p); }) {
   for (std::size_t i = 0; i < s_.participants.size(); ++i) rank_.emplace(s_.participants[i].config.id, i);
   mock::ServerOptions server_options;
   server_options.traffic = &ledger_;
@@ -75,10 +75,6 @@ void Run::play() {
   current_step_ = -1;
   steps_time_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t1);
   if (!options_.observe_only) check_nothing_unexpected();
-}
-
-std::vector<Json> Run::trace() const {
-  return trace_.ordered([this](const std::string& participant) { return rank(participant); });
 }
 
 std::vector<Observation> Run::log() const {

@@ -30,10 +30,13 @@ inline std::string_view record_kind(const std::string& type) {
   return "event";
 }
 
-/// The trace of one run. The mock server tells it about the wire; the run about the rest.
+/// The trace of one run. The mock server tells it about the wire; the run about the rest. Records
+/// go to a spool as soon as their order is known (at each step, call and server action), so only
+/// those since the last of them are held here, as text.
 class TraceLog final : public trace::Recorder {
  public:
-  TraceLog(const clock::Clock& clock, bool enabled) : clock_(clock), enabled_(enabled) {}
+  TraceLog(const clock::Clock& clock, bool enabled, std::function<std::size_t(const std::string&)> rank)
+      : clock_(clock), enabled_(enabled), rank_(std::move(rank)) {}
 
   bool enabled() const { return enabled_ && !stopped_; }
   /// Nothing more is recorded (teardown is not part of the story).
@@ -42,44 +45,44 @@ class TraceLog final : public trace::Recorder {
   void add(Json record) {
     if (!enabled()) return;
     record["t"] = clock_.now().count();
-    records_.push_back(std::move(record));
+    push(std::move(record));
   }
 
   void connection(const std::string& participant, std::string_view event, std::string_view detail) override {
-    if (enabled()) records_.push_back(trace::connection_record(clock_.now().count(), participant, event, detail));
+    if (enabled()) push(trace::connection_record(clock_.now().count(), participant, event, detail));
   }
   void frame(const std::string& participant, trace::Direction direction, std::string_view text, bool binary) override {
-    if (enabled()) records_.push_back(trace::frame_record(clock_.now().count(), participant, direction, text, binary));
+    if (enabled()) push_line(clock_.now().count(), participant, trace::frame_line(clock_.now().count(), participant, direction, text, binary));
   }
   void server_action(const Json& action) override {
-    if (enabled()) records_.push_back(trace::server_record(clock_.now().count(), action));
+    if (enabled()) push(trace::server_record(clock_.now().count(), action));
   }
 
-  /// The records in a deterministic order: steps, calls and server actions stay where they were;
-  /// between them, records are ordered by time, then by participant as the scenario lists them.
-  std::vector<Json> ordered(const std::function<std::size_t(const std::string&)>& rank) const {
-    std::vector<Json> out = records_;
-    auto is_barrier = [](const Json& r) {
-      const auto& k = r["kind"];
-      return k == "step" || k == "call" || k == "server";
-    };
-    auto key = [&](const Json& r) {
-      return std::pair{r["t"].get<std::int64_t>(), r.contains("participant") ? rank(r["participant"].get<std::string>()) : 0};
-    };
-    auto begin = out.begin();
-    while (begin != out.end()) {
-      auto end = std::find_if(begin, out.end(), is_barrier);
-      std::stable_sort(begin, end, [&](const Json& a, const Json& b) { return key(a) < key(b); });
-      begin = end == out.end() ? end : end + 1;
-    }
-    return out;
+  /// Every record so far, in their deterministic order.
+  std::shared_ptr<TraceSpool> spool() {
+    flush();
+    return spool_;
   }
 
  private:
+  struct Pending {
+    std::int64_t t;
+    std::size_t rank;
+    std::string line;
+  };
+  static bool is_barrier(const Json& record);
+  void push(Json record);
+  /// A record that is not a barrier, already written as its line.
+  void push_line(std::int64_t t, const std::string& participant, std::string line);
+  /// Writes the records held since the last barrier, ordered, to the spool (trace_spool.cpp).
+  void flush();
+
   const clock::Clock& clock_;
   bool enabled_;
   bool stopped_ = false;
-  std::vector<Json> records_;
+  std::function<std::size_t(const std::string&)> rank_;
+  std::shared_ptr<TraceSpool> spool_ = std::make_shared<TraceSpool>();
+  std::vector<Pending> pending_;
 };
 
 using SteadyTime = std::chrono::steady_clock::time_point;
@@ -102,7 +105,8 @@ class Run final : public ObservationSink {
   void play();
   std::chrono::microseconds setup_time() const { return setup_time_; }
   std::chrono::microseconds steps_time() const { return steps_time_; }
-  std::vector<Json> trace() const;
+  /// The run's trace records so far.
+  std::shared_ptr<TraceSpool> trace() { return trace_.spool(); }
   int current_step() const { return current_step_; }
   std::vector<Observation> log() const;
   clock::TimePoint now() const { return clock_.now(); }

@@ -79,9 +79,15 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
     result.setup_time = run.setup_time();
     result.steps_time = run.steps_time();
     if (options.trace) {
-      result.trace = run.trace();
-      if (stop) result.trace.push_back(failure_record(*stop, scenario, run.now()));
-      result.trace.push_back({{"t", run.now().count()}, {"kind", "end"}, {"outcome", stop ? to_string(stop->outcome) : "PASS"}});
+      auto spool = run.trace();
+      if (stop) spool->append(trace::to_line(failure_record(*stop, scenario, run.now())));
+      spool->append(trace::to_line({{"t", run.now().count()}, {"kind", "end"}, {"outcome", stop ? to_string(stop->outcome) : "PASS"}}));
+      result.trace_spool = spool;
+      if (options.trace_records)
+        spool->for_each_line([&](std::string_view line) {
+          result.trace.push_back(Json::parse(line));
+          return true;
+        });
     }
   } catch (Stop& s) {
     stop = std::move(s);

@@ -189,29 +189,37 @@ class SdkDriver final : public Driver {
     it->second.armed.push_back({listener, event, action, args, std::move(done)});
   }
 
-  Json state(const std::string& participant) const override {
+  Json state(const std::string& participant) const override { return state(participant, {}); }
+
+  /// Builds only the fields asked for (all when none are named).
+  Json state(const std::string& participant, const std::vector<std::string>& fields) const override {
     auto it = clients_.find(participant);
     if (it == clients_.end()) return nullptr;
     const Client& c = it->second;
     auto call_state = [](const std::shared_ptr<sdk::Call>& call) -> Json {
       return call ? Json(std::string(sdk::to_string(call->state()))) : Json(nullptr);
     };
-    Json s;
-    s["connectionState"] = c.agent ? std::string(sdk::to_string(c.agent->connection_state())) : "Disconnected";
+    Json s = Json::object();
+    auto wanted = [&](const char* name) { return fields.empty() || std::find(fields.begin(), fields.end(), name) != fields.end(); };
+    if (wanted("connectionState"))
+      s["connectionState"] = c.agent ? std::string(sdk::to_string(c.agent->connection_state())) : "Disconnected";
     auto call_info = [](const std::shared_ptr<sdk::Call>& call) -> Json {
       if (!call || call->state() == sdk::CallState::Disconnected) return nullptr;
       return {{"id", call->id()}, {"threadId", call->info().thread_id}, {"kind", std::string(sdk::to_string(call->kind()))},
               {"role", call->role()}};
     };
-    s["mainCall"] = call_state(c.main);
-    s["mainCallInfo"] = call_info(c.main);
-    s["roomCallInfo"] = call_info(c.room);
-    s["roomCall"] = call_state(c.room && c.room->state() != sdk::CallState::Disconnected ? c.room : nullptr);
-    s["assignedBreakoutRooms"] = c.feature && c.feature->assigned_breakout_rooms() ? room_json(*c.feature->assigned_breakout_rooms()) : Json(nullptr);
-    s["breakoutRooms"] = c.feature ? rooms_json(c.feature->breakout_rooms()) : Json(nullptr);
-    s["breakoutRoomsSettings"] = c.feature ? settings_json(c.feature->breakout_rooms_settings()) : Json(nullptr);
-    s["mainCallRemoteParticipants"] = participants_json(c.main);
-    s["roomCallRemoteParticipants"] = participants_json(c.room);
+    if (wanted("mainCall")) s["mainCall"] = call_state(c.main);
+    if (wanted("mainCallInfo")) s["mainCallInfo"] = call_info(c.main);
+    if (wanted("roomCallInfo")) s["roomCallInfo"] = call_info(c.room);
+    if (wanted("roomCall")) s["roomCall"] = call_state(c.room && c.room->state() != sdk::CallState::Disconnected ? c.room : nullptr);
+    if (wanted("assignedBreakoutRooms"))
+      s["assignedBreakoutRooms"] =
+          c.feature && c.feature->assigned_breakout_rooms() ? room_json(*c.feature->assigned_breakout_rooms()) : Json(nullptr);
+    if (wanted("breakoutRooms")) s["breakoutRooms"] = c.feature ? rooms_json(c.feature->breakout_rooms()) : Json(nullptr);
+    if (wanted("breakoutRoomsSettings"))
+      s["breakoutRoomsSettings"] = c.feature ? settings_json(c.feature->breakout_rooms_settings()) : Json(nullptr);
+    if (wanted("mainCallRemoteParticipants")) s["mainCallRemoteParticipants"] = participants_json(c.main);
+    if (wanted("roomCallRemoteParticipants")) s["roomCallRemoteParticipants"] = participants_json(c.room);
     return s;
   }
 

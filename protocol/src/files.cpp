@@ -19,6 +19,8 @@ std::string why(const std::string& what, const std::string& path, int err) {
   return "cannot " + what + " " + path + ": " + std::strerror(err);
 }
 
+}  // namespace
+
 /// Writes all of `text` to `fd`, retrying short writes and interruptions; the errno of a failure.
 int write_all(int fd, std::string_view text) {
   while (!text.empty()) {
@@ -31,6 +33,8 @@ int write_all(int fd, std::string_view text) {
   }
   return 0;
 }
+
+namespace {
 
 /// The first symbolic link among the directories a relative path walks through, or "".
 std::string symlinked_directory(const fs::path& path) {
@@ -86,6 +90,10 @@ Expected<std::string, std::string> read_regular_file(const std::string& path, st
 }
 
 Expected<void, std::string> write_file_atomic(const std::string& path, std::string_view text, WriteOptions options) {
+  return write_file_atomic(path, [text](int fd) { return write_all(fd, text); }, options);
+}
+
+Expected<void, std::string> write_file_atomic(const std::string& path, const std::function<int(int fd)>& write_body, WriteOptions options) {
   fs::path target(path);
   if (options.refuse_symlinks) {
     if (auto link = symlinked_directory(target); !link.empty())
@@ -101,7 +109,7 @@ Expected<void, std::string> write_file_atomic(const std::string& path, std::stri
       if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
         int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0) return unexpected(why("write", path, errno));
-        int err = write_all(fd, text);
+        int err = write_body(fd);
         ::close(fd);
         if (err != 0) return unexpected(why("write", path, err));
         return {};
@@ -119,7 +127,7 @@ Expected<void, std::string> write_file_atomic(const std::string& path, std::stri
   std::string temp = final_path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return unexpected(why("write", path, errno));
-  int err = write_all(fd, text);
+  int err = write_body(fd);
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && ::rename(temp.c_str(), final_path.c_str()) != 0) err = errno;
   if (err != 0) {

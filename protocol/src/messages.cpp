@@ -131,6 +131,8 @@ Expected<T, DecodeError> guarded(auto&& body) {
   }
 }
 
+}  // namespace
+
 /// Rejects JSON nested deeper than max_json_depth without parsing it (the parser recurses).
 bool nesting_within_limit(std::string_view text) {
   int depth = 0;
@@ -150,6 +152,8 @@ bool nesting_within_limit(std::string_view text) {
   }
   return true;
 }
+
+namespace {
 
 const std::array<std::string_view, 5> kMethods = {"joinMeeting", "joinBreakoutRoom", "hold", "resume", "hangUp"};
 

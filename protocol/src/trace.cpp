@@ -30,6 +30,21 @@ Json frame_record(std::int64_t t, const std::string& participant, Direction dire
   return r;
 }
 
+std::string frame_line(std::int64_t t, const std::string& participant, Direction direction, std::string_view text, bool binary) {
+  bool one_line = text.find_first_of("\r\n") == std::string_view::npos;
+  // accept() reads without building a tree, and refuses what a JSON parser refuses (bad UTF-8
+  // included); the size and depth limits are parse_json's.
+  if (binary || !one_line || text.size() > protocol::max_frame_bytes || !protocol::nesting_within_limit(text) ||
+      !text.starts_with("{") || !Json::accept(text.begin(), text.end()))
+    return to_line(frame_record(t, participant, direction, text, binary));
+  std::string out;
+  out.reserve(text.size() + participant.size() + 64);
+  out.append("{\"t\":").append(std::to_string(t)).append(",\"kind\":\"wire\",\"participant\":");
+  out.append(text::dump_json(Json(participant)));
+  out.append(direction == Direction::up ? ",\"dir\":\"up\",\"frame\":" : ",\"dir\":\"down\",\"frame\":");
+  return out.append(text).append("}");
+}
+
 Json server_record(std::int64_t t, const Json& action) { return {{"t", t}, {"kind", "server"}, {"action", action}}; }
 
 const std::vector<std::string_view>& record_kinds() {

@@ -128,6 +128,8 @@ class Session : public std::enable_shared_from_this<Session> {
     do_read();
   }
 
+  static constexpr std::size_t kKeptBufferBytes = 16 * 1024;
+
   void do_read() { ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, shared_from_this())); }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -139,6 +141,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (traffic_) traffic_->frame_received(protocol::Side::client, port_);
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
+    // A large message (the roster of a meeting of a thousand) does not keep its room for good.
+    if (buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
     if (handlers_.on_message && !closing_) handlers_.on_message(std::move(text));
     do_read();
   }

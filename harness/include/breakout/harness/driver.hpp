@@ -59,6 +59,16 @@ class Driver {
                    const nlohmann::json& args, Done done) = 0;
   /// The participant's observable state (docs/scenarios.md, "State").
   virtual nlohmann::json state(const std::string& participant) const = 0;
+  /// Only these fields of it (a scenario checks a few; a meeting of a thousand makes the
+  /// participant lists long). By default the whole state, trimmed.
+  virtual nlohmann::json state(const std::string& participant, const std::vector<std::string>& fields) const {
+    nlohmann::json whole = state(participant);
+    if (!whole.is_object()) return whole;
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& f : fields)
+      if (auto it = whole.find(f); it != whole.end()) out[f] = *it;
+    return out;
+  }
   /// Disconnects every client.
   virtual void shutdown() = 0;
 };

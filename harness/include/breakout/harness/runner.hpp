@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boost::asio {
@@ -66,6 +67,28 @@ struct Observation {
   std::string listener;
 };
 
+/// A run's trace records as JSON lines, in an unnamed temporary file written as the run goes: a
+/// meeting of a thousand makes tens of megabytes of trace, which need not stay in memory.
+class TraceSpool {
+ public:
+  TraceSpool();
+  ~TraceSpool();
+  TraceSpool(const TraceSpool&) = delete;
+  TraceSpool& operator=(const TraceSpool&) = delete;
+  /// Appends one record's line (without its newline).
+  void append(std::string_view line);
+  /// Each line in order, without its newline; stops when `f` returns false. False if the file
+  /// could not be written or read (a full disk); error() says why.
+  bool for_each_line(const std::function<bool(std::string_view)>& f) const;
+  std::uint64_t bytes() const { return bytes_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  int fd_ = -1;
+  std::uint64_t bytes_ = 0;
+  std::string error_;
+};
+
 struct ScenarioResult {
   std::string file;
   std::string name;
@@ -79,8 +102,10 @@ struct ScenarioResult {
   std::chrono::milliseconds wall_time{0};
   clock::TimePoint virtual_time{0};
   std::vector<Observation> log;
-  /// The run's trace (docs/traces.md), when RunOptions::trace asked for it: header, then records.
+  /// The run's trace (docs/traces.md), when RunOptions::trace asked for it: header, then records
+  /// (in `trace` too unless RunOptions::trace_records is off).
   Json trace_header;
+  std::shared_ptr<TraceSpool> trace_spool;
   std::vector<Json> trace;
   /// Where the trace was written, if it was.
   std::string trace_file;
@@ -102,6 +127,9 @@ struct RunOptions {
   std::chrono::milliseconds wall_timeout{10000};
   /// Keep a trace of the run: every frame, call, event and state change (docs/traces.md).
   bool trace = false;
+  /// Also read the trace back into ScenarioResult::trace (off: it stays in the spool only, and a
+  /// meeting of a thousand keeps its memory for the run).
+  bool trace_records = true;
   /// Play the steps but judge nothing: events need no expectation and failed actions do not stop
   /// the run. What replay uses, comparing the trace instead.
   bool observe_only = false;

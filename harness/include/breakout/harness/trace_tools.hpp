@@ -13,6 +13,8 @@ namespace breakout::harness {
 
 /// The trace of a result as JSON Lines (header first).
 std::string trace_text(const ScenarioResult& result);
+/// Writes the trace of a result to a file, whole or not at all, never through a symbolic link.
+Expected<void, std::string> write_trace(const std::string& path, const ScenarioResult& result);
 
 struct TraceToScenarioOptions {
   /// The trace's path, named in the scenario's description.

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,12 @@ struct WriteOptions {
 /// renamed over the path, so no reader ever sees half of it. Creates missing parent directories.
 /// The error says what failed ("cannot write build/x.xml: Permission denied").
 Expected<void, std::string> write_file_atomic(const std::string& path, std::string_view text, WriteOptions options = {});
+/// The same, for text too large to hold at once: `write_body` writes it to the descriptor and
+/// returns 0, or the errno of the write that failed.
+Expected<void, std::string> write_file_atomic(const std::string& path, const std::function<int(int fd)>& write_body,
+                                              WriteOptions options = {});
+/// Writes all of `text` to the descriptor: 0, or the errno of the write that failed.
+int write_all(int fd, std::string_view text);
 
 /// A file written record by record as things happen (a recording), so that what came before a
 /// crash is kept. Never follows a symbolic link, except for paths under /dev/ (such as /dev/stdout

@@ -162,6 +162,8 @@ Expected<JoinResult, DecodeError> decode_join_result(const Json& result);
 
 /// Parses JSON text with the frame size and nesting limits applied.
 Expected<Json, DecodeError> parse_json(std::string_view text);
+/// Whether JSON text nests no deeper than max_json_depth, found without parsing it.
+bool nesting_within_limit(std::string_view text);
 
 // ---- breakout details --------------------------------------------------------------------------
 

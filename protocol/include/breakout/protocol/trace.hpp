@@ -46,6 +46,10 @@ Json header(std::string_view source, std::string_view name, const Json& setup);
 Json connection_record(std::int64_t t, const std::string& participant, std::string_view event, std::string_view detail);
 /// The frame as JSON when it parses, else as its text ("raw"), or its size when binary.
 Json frame_record(std::int64_t t, const std::string& participant, Direction direction, std::string_view text, bool binary);
+/// The same record as its line (to_line(frame_record(...))), written without building the frame
+/// as a tree when the frame is one line of valid JSON, as every frame of this system's is: a
+/// meeting of a thousand sends tens of megabytes of participant lists.
+std::string frame_line(std::int64_t t, const std::string& participant, Direction direction, std::string_view text, bool binary);
 Json server_record(std::int64_t t, const Json& action);
 
 /// The kinds a record may have, the header's included.
