@@ -3,6 +3,7 @@
 //   breakout_bench suite DIR [--repeat K]   every scenario K times, serially: per-scenario times and frames
 //   breakout_bench meeting P R              P participants in R rooms: assign all, open all (auto-move), close all, back
 //   breakout_bench stress N                 N clients; one settings change fanned out to all
+//   breakout_bench file PATH                one scenario file as `harness run` plays it (traces kept): load, set-up, steps, memory
 #include <breakout/harness/runner.hpp>
 #include <breakout/scenario/scenario.hpp>
 
@@ -174,6 +175,37 @@ int stress(int clients) {
   return 0;
 }
 
+int file(const std::string& path) {
+  auto t0 = Clock::now();
+  LoadResult loaded = load_scenario_file(path);
+  if (!loaded.ok()) {
+    std::cerr << render_errors(loaded);
+    return 1;
+  }
+  double load_s = seconds_since(t0);
+  const Scenario& scenario = loaded.scenarios.front();
+  // As `harness run` plays it: the trace recorded (written only for a failure), not kept in memory.
+  RunOptions options = long_runs();
+  options.trace = true;
+  options.trace_records = false;
+  if (scenario.timeout) options.wall_timeout = *scenario.timeout;
+  auto r = run_scenario(scenario, sdk_driver_factory(), options);
+  double total_s = seconds_since(t0);
+  if (r.outcome != Outcome::pass) {
+    std::cerr << r.message;
+    return 1;
+  }
+  std::size_t clients = 0;
+  for (const auto& p : scenario.participants) clients += p.client ? 1 : 0;
+  std::cout << "{\"bench\":\"file\",\"file\":\"" << fs::path(path).filename().string() << "\",\"participants\":" << scenario.participants.size()
+            << ",\"clients\":" << clients << ",\"rooms\":" << scenario.meeting.rooms.size() << ",\"total_s\":" << total_s
+            << ",\"load_s\":" << load_s << ",\"setup_s\":" << static_cast<double>(r.setup_time.count()) / 1e6
+            << ",\"steps_s\":" << static_cast<double>(r.steps_time.count()) / 1e6 << ",\"frames\":" << r.frames
+            << ",\"trace_mib\":" << static_cast<double>(r.trace_spool ? r.trace_spool->bytes() : 0) / (1 << 20)
+            << ",\"peak_rss_mib\":" << static_cast<double>(peak_rss_kib()) / 1024 << "}\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -185,6 +217,7 @@ int main(int argc, char** argv) {
   }
   if (args.size() == 3 && args[0] == "meeting") return meeting(std::stoi(args[1]), std::stoi(args[2]));
   if (args.size() == 2 && args[0] == "stress") return stress(std::stoi(args[1]));
-  std::cerr << "usage: breakout_bench suite DIR [--repeat K] | meeting PARTICIPANTS ROOMS | stress CLIENTS\n";
+  if (args.size() == 2 && args[0] == "file") return file(args[1]);
+  std::cerr << "usage: breakout_bench suite DIR [--repeat K] | meeting PARTICIPANTS ROOMS | stress CLIENTS | file PATH\n";
   return 2;
 }
