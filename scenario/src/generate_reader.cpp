@@ -187,24 +187,25 @@ void Loader::read_generated_rooms(const YAML::Node& item, Scenario& s) {
   // `assign: {group, by}`: the group's members shared out over the generated rooms.
   std::vector<std::string> members;
   std::string rule = "roundRobin";
+  // A mistake here is reported, and the rooms are still made (so that steps naming them do not
+  // add errors of their own).
   if (const YAML::Node* a = e->value("assign")) {
-    auto ae = mapping(*a, "'assign'", {"group", "by"});
-    if (!ae) return;
-    auto group = string(*ae, "group", "'assign'", true);
-    flush_missing(*a);
-    if (auto by = string(*ae, "by", "'assign'", false)) {
-      if (*by != "roundRobin" && *by != "blocks") {
-        std::string hint = did_you_mean(*by, {"roundRobin", "blocks"});
-        error(*ae->value("by"), "'by' is roundRobin (member i to room i mod rooms) or blocks (members in order, an equal run per room)" +
-                                    (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
-        return;
+    if (auto ae = mapping(*a, "'assign'", {"group", "by"})) {
+      auto group = string(*ae, "group", "'assign'", true);
+      flush_missing(*a);
+      bool rule_ok = true;
+      if (auto by = string(*ae, "by", "'assign'", false)) {
+        if (*by != "roundRobin" && *by != "blocks") {
+          std::string hint = did_you_mean(*by, {"roundRobin", "blocks"});
+          error(*ae->value("by"), "'by' is roundRobin (member i to room i mod rooms) or blocks (members in order, an equal run per room)" +
+                                      (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
+          rule_ok = false;
+        }
+        rule = *by;
       }
-      rule = *by;
+      if (group)
+        if (auto g = group_members(*ae->value("group"), s, *group, false); g && rule_ok) members = std::move(*g);
     }
-    if (!group) return;
-    auto g = group_members(*ae->value("group"), s, *group, false);
-    if (!g) return;
-    members = std::move(*g);
   }
   if (!n || !id) return;
   std::size_t first = s.meeting.rooms.size();
