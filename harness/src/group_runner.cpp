@@ -2,6 +2,7 @@
 // are when the step runs, the captures each member sees, and failures that name the member.
 #include "run.hpp"
 
+#include <breakout/scenario/groups.hpp>
 #include <breakout/protocol/text.hpp>
 
 #include <algorithm>
@@ -9,17 +10,7 @@
 namespace breakout::harness {
 
 std::vector<std::string> Run::members(const Group& group, const SourceLoc& loc, bool clients_only) const {
-  std::vector<std::string> out;
-  if (group.kind == Group::Kind::fixed) {
-    out = group.members;
-  } else {
-    const auto& meeting = server_->meeting();
-    for (const auto& p : s_.participants) {
-      if (clients_only && !p.client) continue;
-      auto room = meeting.assigned_room(p.config.id);
-      if (room && (group.kind == Group::Kind::in_rooms || *room == group.room)) out.push_back(p.config.id);
-    }
-  }
+  std::vector<std::string> out = scenario::members_now(group, s_, server_->meeting(), clients_only);
   if (out.empty())
     throw Stop{Outcome::fail, diag(loc, "the step is for " + group.text + ", which has no members now (no one is assigned there on the Teams side)"),
                current_step_, std::nullopt};

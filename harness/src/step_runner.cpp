@@ -2,6 +2,7 @@
 // events and state, with the diagnostics a failing one gives.
 #include "run.hpp"
 
+#include <breakout/scenario/groups.hpp>
 #include <breakout/scenario/matching.hpp>
 
 #include <breakout/protocol/text.hpp>
@@ -25,12 +26,10 @@ void Run::execute(const Step& step, const ServerStep& server) {
     return apply(step, server.parsed);
   }
   for_each_member(*server.group, step.loc, false, [&](const std::string& member) {
-    Json action = server.action;
-    action["participant"] = member;
-    trace_.server_action(action);
-    auto parsed = mock::parse_action(action);
-    if (!parsed) fail(step.loc, "the action is not valid for " + member + ": " + parsed.error().message);
-    apply(step, *parsed);
+    auto action = scenario::action_for(server, member);
+    if (!action) fail(step.loc, action.error());
+    trace_.server_action(action->json);
+    apply(step, action->parsed);
   });
 }
 

@@ -1,4 +1,5 @@
 // mock_server: the mock Teams signaling server on its own, for any client to be pointed at.
+#include <breakout/scenario/groups.hpp>
 #include <breakout/scenario/scenario.hpp>
 #include <breakout/mock_server/server.hpp>
 
@@ -32,11 +33,19 @@ class StepPlayer {
     while (index_ < scenario_.steps.size()) {
       const auto& step = scenario_.steps[index_++];
       if (auto* s = std::get_if<scenario::ServerStep>(&step.body)) {
-        if (recorder_) recorder_->server_action(s->action);
-        auto applied = server_.apply(s->parsed);
-        if (verbose_ || !applied)
-          std::cerr << text::terminal_safe(step.loc.to_string() + ": " + step.summary + (applied ? "" : ": refused: " + applied.error()))
-                    << "\n";
+        if (!s->group) {
+          apply(step, s->action, s->parsed);
+          continue;
+        }
+        // A group's action is applied once per member, the room's members read as it is played.
+        auto members = scenario::members_now(*s->group, scenario_, server_.meeting(), false);
+        if (members.empty())
+          std::cerr << text::terminal_safe(step.loc.to_string() + ": " + step.summary + ": no members now, nothing done") << "\n";
+        for (const auto& member : members) {
+          auto action = scenario::action_for(*s, member);
+          if (!action) std::cerr << text::terminal_safe(step.loc.to_string() + ": " + action.error()) << "\n";
+          else apply(step, action->json, action->parsed);
+        }
       } else if (auto* a = std::get_if<scenario::AdvanceStep>(&step.body)) {
         if (verbose_) std::cerr << text::terminal_safe(step.loc.to_string() + ": " + step.summary) << "\n";
         clock_.schedule(a->by, [this] { next(); });
@@ -47,6 +56,14 @@ class StepPlayer {
   }
 
  private:
+  void apply(const scenario::Step& step, const scenario::Json& json, const mock::Action& action) {
+    if (recorder_) recorder_->server_action(json);
+    auto applied = server_.apply(action);
+    if (verbose_ || !applied)
+      std::cerr << text::terminal_safe(step.loc.to_string() + ": " + step.summary + (applied ? "" : ": refused: " + applied.error()))
+                << "\n";
+  }
+
   const scenario::Scenario& scenario_;
   mock::Server& server_;
   clock::Clock& clock_;
