@@ -1,9 +1,5 @@
 // Traces into scenarios, and replays compared with what was recorded (docs/traces.md).
 #include <breakout/harness/trace_tools.hpp>
-
-#include <breakout/protocol/files.hpp>
-
-#include <cerrno>
 #include <breakout/scenario/writer.hpp>
 #include <breakout/protocol/text.hpp>
 
@@ -13,39 +9,6 @@
 
 namespace breakout::harness {
 
-std::string trace_text(const ScenarioResult& result) {
-  if (!result.trace.empty() || !result.trace_spool) return trace::to_jsonl(result.trace_header, result.trace);
-  std::string out = trace::to_line(result.trace_header) + "\n";
-  result.trace_spool->for_each_line([&](std::string_view line) {
-    out.append(line).push_back('\n');
-    return true;
-  });
-  return out;
-}
-
-Expected<void, std::string> write_trace(const std::string& path, const ScenarioResult& result) {
-  if (!result.trace_spool) return files::write_file_atomic(path, trace_text(result), {.refuse_symlinks = true});
-  // Line by line from the spool: a meeting of a thousand need not hold its trace in memory twice.
-  return files::write_file_atomic(
-      path,
-      [&](int fd) {
-        int err = files::write_all(fd, trace::to_line(result.trace_header) + "\n");
-        std::string chunk;
-        auto drain = [&] {
-          if (err == 0) err = files::write_all(fd, chunk);
-          chunk.clear();
-        };
-        bool read = result.trace_spool->for_each_line([&](std::string_view line) {
-          chunk.append(line).push_back('\n');
-          if (chunk.size() >= (std::size_t{1} << 20)) drain();
-          return err == 0;
-        });
-        drain();
-        if (err == 0 && !read) err = EIO;
-        return err;
-      },
-      {.refuse_symlinks = true});
-}
 
 namespace {
 
