@@ -17,6 +17,11 @@ Run::Run(const Scenario& scenario, const DriverFactory& drivers, const RunOption
   server_options.max_connections = std::max<std::size_t>(server_options.max_connections, 2 * s_.participants.size());
   // Every client here is the run's own, and they all connect at once in set-up.
   server_options.max_pending = server_options.max_pending_per_source = server_options.max_connections;
+  // The real-time deadlines guard a server on the network against clients that stall it. Here the
+  // clients share the server's one thread, and a meeting of a thousand (under a sanitizer, many
+  // times slower) keeps some of them waiting their turn for seconds: the run's own wall-clock limit
+  // is the guard.
+  server_options.upgrade_deadline = server_options.slow_reader_deadline = options_.wall_timeout;
   server_options.recorder = &trace_;
   server_ = std::make_unique<mock::Server>(io_, clock_, s_.meeting, server_options);
   auto port = server_->listen("127.0.0.1", 0);
