@@ -36,7 +36,9 @@ inline std::string_view record_kind(const std::string& type) {
 class TraceLog final : public trace::Recorder {
  public:
   TraceLog(const clock::Clock& clock, bool enabled, std::function<std::size_t(const std::string&)> rank)
-      : clock_(clock), enabled_(enabled), rank_(std::move(rank)) {}
+      : clock_(clock), enabled_(enabled), rank_(std::move(rank)) {
+    if (enabled_) spool_ = std::make_shared<TraceSpool>();  // a temporary file only when there is a trace
+  }
 
   bool enabled() const { return enabled_ && !stopped_; }
   /// Nothing more is recorded (teardown is not part of the story).
@@ -58,9 +60,9 @@ class TraceLog final : public trace::Recorder {
     if (enabled()) push(trace::server_record(clock_.now().count(), action));
   }
 
-  /// Every record so far, in their deterministic order.
+  /// Every record so far, in their deterministic order (null when there is no trace).
   std::shared_ptr<TraceSpool> spool() {
-    flush();
+    if (spool_) flush();
     return spool_;
   }
 
@@ -81,7 +83,7 @@ class TraceLog final : public trace::Recorder {
   bool enabled_;
   bool stopped_ = false;
   std::function<std::size_t(const std::string&)> rank_;
-  std::shared_ptr<TraceSpool> spool_ = std::make_shared<TraceSpool>();
+  std::shared_ptr<TraceSpool> spool_;
   std::vector<Pending> pending_;
 };
 
