@@ -64,6 +64,8 @@ CLI::Validator whole_number(const std::string& what) {
       "UINT");
 }
 
+/// Exit status when `harness run` selects no scenario at all (docs/harness.md).
+constexpr int kExitNothingMatched = 4;
 /// Exit status when a report or trace asked for could not be written (docs/harness.md).
 constexpr int kExitOutputFailed = 3;
 
@@ -72,6 +74,7 @@ constexpr int kExitOutputFailed = 3;
 int main(int argc, char** argv) {
   CLI::App app{"Runs breakout-room scenarios against the SDK under test and the mock Teams server."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("harness ") + BREAKOUT_VERSION);
 
   Selection run_sel;
   std::string junit, json_report;
@@ -95,6 +98,9 @@ int main(int argc, char** argv) {
   run->add_option("--trace-dir", trace_dir, "write traces (docs/traces.md) into this directory")->capture_default_str();
   run->add_flag("--trace-all", trace_all, "write a trace for every scenario, not only for those that fail");
   run->add_flag("--no-traces", no_traces, "write no traces");
+  bool pass_with_none = false;
+  run->add_flag("--pass-with-no-scenarios", pass_with_none,
+                "exit 0 when the paths, --filter and --tag select no scenario (by default that is exit 4)");
 
   std::string replay_trace, replay_out;
   auto* replay_cmd = app.add_subcommand("replay", "play a trace's server side against the SDK and compare with what was recorded");
@@ -295,6 +301,17 @@ int main(int argc, char** argv) {
     }
     for (const auto& scenario : result.scenarios)
       for (int i = 0; i < repeat; ++i) jobs.push_back({file, &result, &scenario, i});
+  }
+  // A selection that matches nothing is a mistake in the CI job (a renamed folder, a tag with a
+  // typo), not a green build.
+  if (jobs.empty() && !broken) {
+    if (pass_with_none) {
+      std::cout << "no scenarios matched\n";
+      return 0;
+    }
+    std::cerr << "error: no scenarios matched the paths" << (run_sel.filter.empty() ? "" : ", --filter") << (run_sel.tags.empty() ? "" : ", --tag")
+              << " given (--pass-with-no-scenarios makes that a success)\n";
+    return kExitNothingMatched;
   }
   if (seed_given) {
     std::mt19937_64 rng(seed);

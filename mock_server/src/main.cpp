@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   // A recording written into a closed pipe is an error message and a clean exit, not death by SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"The mock Teams signaling server: plays a scenario's meeting for any client (docs/mock-server.md)."};
+  app.set_version_flag("--version", std::string("mock_server ") + BREAKOUT_VERSION);
   std::string scenario_path;
   std::string listen = "127.0.0.1:0";
   bool no_steps = false;
