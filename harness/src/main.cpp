@@ -98,6 +98,10 @@ int main(int argc, char** argv) {
   run->add_option("--trace-dir", trace_dir, "write traces (docs/traces.md) into this directory")->capture_default_str();
   run->add_flag("--trace-all", trace_all, "write a trace for every scenario, not only for those that fail");
   run->add_flag("--no-traces", no_traces, "write no traces");
+  std::string reporter = "console";
+  run->add_option("--reporter", reporter, "console, or github: also GitHub Actions annotations (::error file=...,line=...) for failures")
+      ->check(CLI::IsMember({"console", "github"}))
+      ->capture_default_str();
   bool pass_with_none = false;
   run->add_flag("--pass-with-no-scenarios", pass_with_none,
                 "exit 0 when the paths, --filter and --tag select no scenario (by default that is exit 4)");
@@ -390,6 +394,7 @@ int main(int argc, char** argv) {
   report.wall_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   std::ostringstream console;
   write_console(console, report);
+  if (reporter == "github") write_github_annotations(console, report);
   print(std::cout, console.str());
   // Each report is written whole or not at all; one that cannot be written does not stop the others.
   if (!junit.empty()) {

@@ -64,6 +64,57 @@ void write_console(std::ostream& out, const SuiteReport& report) {
   out << " in " << seconds(report.wall_time) << " s\n";
 }
 
+namespace {
+
+/// A workflow command's message: %, CR and LF escaped (GitHub's own rule).
+std::string github_data(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
+  }
+  return out;
+}
+
+/// A workflow command's property value: also ':' and ','.
+std::string github_property(const std::string& text) {
+  std::string out;
+  for (char c : github_data(text)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_github_annotations(std::ostream& out, const SuiteReport& report) {
+  for (const auto& r : report.results) {
+    if (!is_failure(r.outcome)) continue;
+    // The message starts "file:line:col: error: what" when the failure has a place.
+    std::string file = r.file, first = r.message.substr(0, r.message.find('\n'));
+    std::string line, col;
+    if (auto at = first.find(": error: "); at != std::string::npos) {
+      std::string place = first.substr(0, at);
+      auto c2 = place.rfind(':');
+      auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : place.rfind(':', c2 - 1);
+      auto digits = [](const std::string& t) { return !t.empty() && t.find_first_not_of("0123456789") == std::string::npos; };
+      if (c1 != std::string::npos && digits(place.substr(c1 + 1, c2 - c1 - 1)) && digits(place.substr(c2 + 1))) {
+        file = place.substr(0, c1);
+        line = place.substr(c1 + 1, c2 - c1 - 1);
+        col = place.substr(c2 + 1);
+      }
+    }
+    std::string props = "file=" + github_property(file);
+    if (!line.empty()) props += ",line=" + line + ",col=" + col;
+    props += ",title=" + github_property(std::string(to_string(r.outcome)) + ": " + r.name);
+    out << "::error " << text::terminal_safe(props) << "::" << text::terminal_safe(github_data(r.message.empty() ? r.reason : r.message)) << "\n";
+  }
+}
+
 void write_junit(std::ostream& out, const SuiteReport& report) {
   int failures = 0, errors = 0, skipped = 0;
   for (const auto& r : report.results) {

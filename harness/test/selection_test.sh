@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Errors are never silent: a selection that matches nothing fails (exit 4) unless the job says it
-# may, and --version answers on both programs.
+# CI conventions: a selection that matches nothing fails (exit 4) unless the job says it may;
+# --reporter github annotates failures where they are; --version answers on both programs.
 #   selection_test.sh HARNESS MOCK_SERVER SOURCE_DIR
 set -uo pipefail
 harness="$1" mock_server="$2" src="$3"
@@ -25,6 +25,26 @@ grep -q "no scenarios matched" "$work/out" || fail "--pass-with-no-scenarios sai
 
 # A selection that matches is not affected.
 "$harness" run scenarios/moving/auto-move-on.yaml --no-traces >/dev/null 2>&1 || fail "a matching selection did not pass"
+
+# GitHub annotations: the failing step's file, line and column; the name's ':' and ',' escaped.
+mkdir -p "$work/ci/scenarios"
+cat >"$work/ci/scenarios/bad.yaml" <<'YAML'
+name: "wrong, on purpose: closed"
+participants:
+  - id: alice
+rooms:
+  - { id: room1, participants: [alice] }
+steps:
+  - server: openRoom
+    room: room1
+  - expect: assignedBreakoutRooms
+    data: { state: closed }
+YAML
+(cd "$work/ci" && "$harness" run scenarios --reporter github --no-traces >"$work/out" 2>&1)
+[ $? = 1 ] || fail "a failing run with --reporter github did not exit 1"
+grep -q '^::error file=scenarios/bad.yaml,line=9,col=5,title=FAIL%3A wrong%2C on purpose%3A closed::scenarios/bad.yaml:9:5: error: expected assignedBreakoutRooms for alice' "$work/out" ||
+  fail "no GitHub annotation at the failing step: $(grep '^::' "$work/out")"
+[ "$(grep -c '^::' "$work/out")" = 1 ] || fail "expected one annotation"
 
 "$harness" --version | grep -Eq '^harness [0-9]+\.[0-9]+\.[0-9]+$' || fail "harness --version"
 "$mock_server" --version | grep -Eq '^mock_server [0-9]+\.[0-9]+\.[0-9]+$' || fail "mock_server --version"

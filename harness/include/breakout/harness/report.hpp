@@ -18,6 +18,9 @@ struct SuiteReport {
 
 /// Failures in full, then one summary line: "12 passed, 0 failed (...)".
 void write_console(std::ostream& out, const SuiteReport& report);
+/// GitHub Actions workflow commands: one `::error file=...,line=...,col=...,title=...::message`
+/// per failure, TIMEOUT, XPASS or UNRESOLVED scenario, shown on the pull request's diff.
+void write_github_annotations(std::ostream& out, const SuiteReport& report);
 void write_junit(std::ostream& out, const SuiteReport& report);
 void write_json(std::ostream& out, const SuiteReport& report);
 /// The process exit code for a run: 0 when nothing failed (docs/harness.md).
