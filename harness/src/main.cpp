@@ -6,6 +6,7 @@
 #include <breakout/harness/trace_tools.hpp>
 
 #include "explore_command.hpp"
+#include "inspect_commands.hpp"
 #include "sdk_driver.hpp"
 #include "selection.hpp"
 
@@ -120,16 +121,22 @@ int main(int argc, char** argv) {
                 "leave out the step that failed when the trace was recorded: expect only what was observed");
 
   Selection validate_sel;
+  bool validate_json = false;
   auto* validate = app.add_subcommand("validate", "check scenarios without running them");
   add_selection(validate, validate_sel);
+  validate->add_flag("--json", validate_json, "print the result as JSON (each file, its errors with line and column)");
 
   Selection list_sel;
+  bool list_json = false;
   auto* list = app.add_subcommand("list", "print the scenarios that would run");
   add_selection(list, list_sel);
+  list->add_flag("--json", list_json, "print the scenarios as JSON (file, name, tags, rules)");
 
   Selection coverage_sel;
+  bool coverage_json = false;
   auto* coverage = app.add_subcommand("coverage", "run the scenarios and print each rule with its scenarios and their outcomes");
   add_selection(coverage, coverage_sel);
+  coverage->add_flag("--json", coverage_json, "print the coverage as JSON (each rule, its scenarios and their outcomes)");
 
   ExploreCli explore_cli;
   add_explore_command(app, explore_cli);
@@ -194,90 +201,9 @@ int main(int argc, char** argv) {
     return r.same ? 0 : 1;
   }
 
-  if (*validate) {
-    bool broken = false;
-    auto loaded = load_selected(validate_sel, broken);
-    int errors = 0;
-    for (const auto& [file, result] : loaded) {
-      print(std::cerr, render_errors(result));
-      errors += static_cast<int>(result.errors.size());
-    }
-    std::cout << loaded.size() << " scenario file(s) checked, " << errors << " error(s)\n";
-    return errors || broken ? 2 : 0;
-  }
-
-  if (*list) {
-    bool broken = false;
-    auto loaded = load_selected(list_sel, broken);
-    for (const auto& [file, result] : loaded) {
-      if (!result.ok()) {
-        print(std::cout, file + "  (does not validate)\n");
-        continue;
-      }
-      for (const auto& scenario : result.scenarios) {
-        std::string line = file + "  " + scenario.name;
-        if (!scenario.tags.empty()) {
-          line += "  [";
-          for (std::size_t i = 0; i < scenario.tags.size(); ++i) line += (i ? "," : "") + scenario.tags[i];
-          line += "]";
-        }
-        print(std::cout, line + "\n");
-      }
-    }
-    return broken ? 2 : 0;
-  }
-
-  if (*coverage) {
-    // Rules are the rows of the conformance document that start with "| BR-".
-    std::string conformance_doc;
-    auto catalogue = rule_catalogue(coverage_sel, &conformance_doc);
-    if (!catalogue || conformance_doc.empty()) {
-      print(std::cerr, (catalogue ? std::string("no conformance document: give --rules") : catalogue.error()) + "\n");
-      return 2;
-    }
-    const std::vector<std::string>& rules = *catalogue;
-    bool broken = false;
-    auto loaded = load_selected(coverage_sel, broken);
-    std::map<std::string, std::vector<std::string>> by_rule;  // rule -> "outcome  file [variant]"
-    std::vector<std::string> unknown;
-    RunOptions options;
-    auto drivers = sdk_driver_factory();
-    bool failed = broken;
-    for (const auto& [file, result] : loaded) {
-      if (!result.ok()) {
-        print(std::cout, "UNRESOLVED  " + file + "\n");
-        failed = true;
-        continue;
-      }
-      for (const auto& scenario : result.scenarios) {
-        ScenarioResult r = run_scenario(scenario, drivers, options);
-        if (r.outcome != Outcome::pass && r.outcome != Outcome::xfail && r.outcome != Outcome::skip) failed = true;
-        std::string entry = std::string(to_string(r.outcome)) + "  " + scenario.name + " (" + file + ")";
-        for (const auto& rule : scenario.rules) {
-          if (std::find(rules.begin(), rules.end(), rule) == rules.end()) {
-            unknown.push_back(file + ": names rule " + rule + ", which " + conformance_doc + " does not define");
-            continue;
-          }
-          by_rule[rule].push_back(entry);
-        }
-      }
-    }
-    int uncovered = 0;
-    for (const auto& rule : rules) {
-      auto it = by_rule.find(rule);
-      if (it == by_rule.end()) {
-        std::cout << rule << "  UNCOVERED\n";
-        ++uncovered;
-        continue;
-      }
-      std::cout << rule << "\n";
-      for (const auto& e : it->second) print(std::cout, "    " + e + "\n");
-    }
-    for (const auto& u : unknown) print(std::cout, "error: " + u + "\n");
-    std::cout << rules.size() << " rules, " << rules.size() - uncovered << " covered, " << uncovered << " uncovered, "
-              << unknown.size() << " unknown rule name(s)\n";
-    return failed || uncovered || !unknown.empty() ? 1 : 0;
-  }
+  if (*validate) return validate_command(validate_sel, validate_json);
+  if (*list) return list_command(list_sel, list_json);
+  if (*coverage) return coverage_command(coverage_sel, coverage_json);
 
   bool seed_given = seed_option->count() > 0;
   bool broken = false;

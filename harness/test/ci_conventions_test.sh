@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI conventions: a selection that matches nothing fails (exit 4) unless the job says it may;
-# --reporter github annotates failures where they are; --version answers on both programs.
-#   selection_test.sh HARNESS MOCK_SERVER SOURCE_DIR
+# --reporter github annotates failures where they are; list, validate and coverage speak JSON;
+# --version answers on both programs.
+#   ci_conventions_test.sh HARNESS MOCK_SERVER SOURCE_DIR
 set -uo pipefail
 harness="$1" mock_server="$2" src="$3"
 work="$(mktemp -d)"
@@ -45,6 +46,23 @@ YAML
 grep -q '^::error file=scenarios/bad.yaml,line=9,col=5,title=FAIL%3A wrong%2C on purpose%3A closed::scenarios/bad.yaml:9:5: error: expected assignedBreakoutRooms for alice' "$work/out" ||
   fail "no GitHub annotation at the failing step: $(grep '^::' "$work/out")"
 [ "$(grep -c '^::' "$work/out")" = 1 ] || fail "expected one annotation"
+
+# JSON for CI: read back by another program.
+json_check() {  # json_check WHAT PYTHON-EXPRESSION < json
+  /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); sys.exit(0 if ($2) else 1)" || fail "$1"
+}
+"$harness" list scenarios --json | json_check "list --json" \
+  "any(s['file'] == 'scenarios/moving/auto-move-on.yaml' and 'smoke' in s['tags'] and s['rules'] for s in d['scenarios']) and d['invalid'] == []"
+"$harness" validate scenarios --json | json_check "validate --json" "d['errors'] == 0 and all(f['ok'] for f in d['files'])"
+"$harness" validate "$work/ci/scenarios" --json >"$work/v.json"
+[ $? = 0 ] || fail "validate --json of valid files did not exit 0"
+printf 'name: x\nparticipants: [{id: a}]\nsteps: [{server: opnRoom}]\n' >"$work/ci/scenarios/invalid.yaml"
+"$harness" validate "$work/ci/scenarios" --json >"$work/v.json"
+[ $? = 2 ] || fail "validate --json of an invalid file did not exit 2"
+json_check "validate --json names the error's place" \
+  "[(e['line'], e['column']) for f in d['files'] for e in f['errors']] == [(3, 18)]" <"$work/v.json"
+"$harness" coverage scenarios --json | json_check "coverage --json" \
+  "d['uncovered'] == 0 and d['covered'] == len(d['rules']) and all(r['scenarios'] for r in d['rules'])"
 
 "$harness" --version | grep -Eq '^harness [0-9]+\.[0-9]+\.[0-9]+$' || fail "harness --version"
 "$mock_server" --version | grep -Eq '^mock_server [0-9]+\.[0-9]+\.[0-9]+$' || fail "mock_server --version"
