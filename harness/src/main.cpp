@@ -145,6 +145,17 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 says only "a subcommand is required" for a word it does not know: name it.
+    if (argc > 1 && argv[1][0] != '-') {
+      std::vector<std::string> known;
+      for (const auto* sub : app.get_subcommands({})) known.push_back(sub->get_name());
+      if (std::find(known.begin(), known.end(), argv[1]) == known.end()) {
+        std::string hint = breakout::scenario::did_you_mean(argv[1], known);
+        print(std::cerr, std::string("error: unknown subcommand '") + argv[1] + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                             " (run, replay, trace-to-scenario, validate, list, coverage, explore; --help for more)\n");
+        return 2;
+      }
+    }
     return app.exit(e) == 0 ? 0 : 2;
   }
 

@@ -64,6 +64,16 @@ json_check "validate --json names the error's place" \
 "$harness" coverage scenarios --json | json_check "coverage --json" \
   "d['uncovered'] == 0 and d['covered'] == len(d['rules']) and all(r['scenarios'] for r in d['rules'])"
 
+# A usage mistake exits 2 and names what was not understood.
+"$harness" frobnicate >/dev/null 2>"$work/err"
+[ $? = 2 ] || fail "an unknown subcommand did not exit 2"
+grep -q "unknown subcommand 'frobnicate'" "$work/err" || fail "the unknown subcommand is not named: $(cat "$work/err")"
+"$harness" rn scenarios >/dev/null 2>"$work/err"
+grep -q "did you mean 'run'" "$work/err" || fail "no did-you-mean for 'rn': $(cat "$work/err")"
+"$harness" run --frob >/dev/null 2>"$work/err"
+[ $? = 2 ] || fail "an unknown option did not exit 2"
+grep -q -- "--frob" "$work/err" || fail "the unknown option is not named: $(cat "$work/err")"
+
 "$harness" --version | grep -Eq '^harness [0-9]+\.[0-9]+\.[0-9]+$' || fail "harness --version"
 "$mock_server" --version | grep -Eq '^mock_server [0-9]+\.[0-9]+\.[0-9]+$' || fail "mock_server --version"
 echo "ok"
