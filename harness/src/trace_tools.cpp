@@ -61,6 +61,8 @@ std::string source_block(const Json& source) {
 
 std::string setup_block(const Json& setup) {
   std::string out;
+  // The scenario's own wall-clock limit goes with it: a replay of a meeting of a thousand needs it.
+  if (setup.contains("timeout")) out += "timeout: " + scenario::yaml_flow(setup["timeout"]) + "\n";
   for (const char* section : {"meeting", "clientOptions"}) {
     if (!setup.contains(section) || !setup[section].is_object()) continue;
     out += std::string(section) + ":\n";

@@ -5,6 +5,7 @@ namespace breakout::scenario {
 
 Json setup_json(const Scenario& s) {
   Json out = Json::object();
+  if (s.timeout) out["timeout"] = clock::format_duration(*s.timeout);
   Json meeting = Json::object();
   const mock::MeetingConfig defaults;
   if (s.meeting.kind != defaults.kind) meeting["kind"] = std::string(mock::to_string(s.meeting.kind));

@@ -203,8 +203,8 @@ struct LoadOptions {
 LoadResult load_scenario_file(const std::string& path, const LoadOptions& options = {});
 LoadResult load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& options = {});
 
-/// The set-up of a scenario in the scenario language (meeting, clientOptions, participants, rooms),
-/// as JSON with defaults left out: a trace's header keeps it, trace-to-scenario writes it back.
+/// The set-up of a scenario in the scenario language (timeout, meeting, clientOptions, participants,
+/// rooms), as JSON with defaults left out: a trace's header keeps it, trace-to-scenario writes it back.
 Json setup_json(const Scenario& scenario);
 
 /// The event types that come through the breakout rooms feature's listeners.
