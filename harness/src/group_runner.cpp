@@ -46,6 +46,21 @@ void Run::for_each_member(const Group& group, const SourceLoc& loc, bool clients
   }
 }
 
+void Run::expand(const EventExpectation& x, const SourceLoc& loc, std::vector<EventExpectation>& out, std::vector<Captures>& captures) {
+  if (!x.group) {
+    out.push_back(x);
+    captures.push_back(captures_for(x.participant, false));
+    return;
+  }
+  for (const auto& member : members(*x.group, loc, true)) {
+    EventExpectation one = x;
+    one.group.reset();
+    one.participant = member;
+    out.push_back(std::move(one));
+    captures.push_back(captures_for(member, true));
+  }
+}
+
 const std::vector<std::size_t>& Run::entries(const std::string& participant) const {
   static const std::vector<std::size_t> kNone;
   auto it = by_participant_.find(participant);

@@ -149,6 +149,9 @@ class Run final : public ObservationSink {
   Captures captures_for(const std::string& participant, bool as_member) const;
   /// Runs `body` for each member; a failure names the member and the group.
   void for_each_member(const Group& group, const SourceLoc& loc, bool clients_only, const std::function<void(const std::string&)>& body);
+  /// An expectation as one per participant it is about (each member of its group, now), with
+  /// the captures each sees, appended to `out` and `captures`.
+  void expand(const EventExpectation& x, const SourceLoc& loc, std::vector<EventExpectation>& out, std::vector<Captures>& captures);
   /// Appends to the observation log, keeping the per-participant index.
   void record(Observation o);
 

@@ -146,20 +146,8 @@ void Run::execute(const Step& step, const ExpectStep& e) {
   std::vector<Captures> captures;
   std::vector<std::string> from_group;
   for (const auto& x : e.events) {
-    if (!x.group) {
-      expected.push_back(x);
-      captures.push_back(captures_for(x.participant, false));
-      from_group.emplace_back();
-      continue;
-    }
-    for (const auto& member : members(*x.group, x.loc, true)) {
-      EventExpectation one = x;
-      one.group.reset();
-      one.participant = member;
-      expected.push_back(std::move(one));
-      captures.push_back(captures_for(member, true));
-      from_group.push_back(x.group->text);
-    }
+    expand(x, x.loc, expected, captures);
+    from_group.resize(expected.size(), x.group ? x.group->text : "");
   }
   auto who = [&](std::size_t k) {
     return expected[k].participant + (from_group[k].empty() ? "" : " (of " + from_group[k] + ")");
@@ -239,18 +227,7 @@ void Run::execute(const Step& step, const ExpectNoStep& e) {
   // Anything of the participants' not yet expected counts, also what happened just before this step.
   std::vector<EventExpectation> watched;
   std::vector<Captures> captures;
-  if (!e.event.group) {
-    watched.push_back(e.event);
-    captures.push_back(captures_for(e.event.participant, false));
-  } else {
-    for (const auto& member : members(*e.event.group, step.loc, true)) {
-      EventExpectation one = e.event;
-      one.group.reset();
-      one.participant = member;
-      watched.push_back(std::move(one));
-      captures.push_back(captures_for(member, true));
-    }
-  }
+  expand(e.event, step.loc, watched, captures);
   std::vector<std::size_t> from;
   for (const auto& x : watched) from.push_back(cursor(x.participant));
   std::optional<std::size_t> found;
