@@ -134,10 +134,9 @@ ServerProcess server;
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-awaitable<tcp::socket> connect_from(const std::string& source, int receive_buffer = 0) {
+awaitable<tcp::socket> connect_from(const std::string& source) {
   tcp::socket socket(co_await net::this_coro::executor);
   socket.open(tcp::v4());
-  if (receive_buffer > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer));
   socket.bind(tcp::endpoint(net::ip::make_address(source), 0));
   co_await socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port), use_awaitable);
   co_return socket;
@@ -257,9 +256,12 @@ void launch_attacks(net::io_context& io) {
     });
   // A client that asks and asks and never reads what it is told.
   attack(io, [&io]() -> awaitable<void> {
-    // A small receive window, as a reader that has stopped reading leaves: the server's writes stall
-    // soon rather than after megabytes.
-    auto socket = co_await connect_from("127.0.0.6", 4096);
+    // The system's own receive buffer: a reader that has stopped reading never lets it grow, so
+    // the server's writes stall after its send buffer and this one (a few hundred kilobytes). A
+    // buffer set far below loopback's 64 KiB segments is not what a real client has, and under load
+    // it made the kernel drop segments both ways until both ends sat in retransmission back-off for
+    // minutes, the server's queue empty, and no slow reader for it to see.
+    auto socket = co_await connect_from("127.0.0.6");
     auto ws = std::make_shared<Ws>(std::move(socket));
     ws->set_option(websocket::stream_base::decorator(
         [](websocket::request_type& req) { req.set(http::field::authorization, "Bearer token-eve"); }));

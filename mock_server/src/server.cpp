@@ -85,16 +85,31 @@ void WsSession::close(websocket::close_reason reason) {
     queued_bytes_ -= queue_.back().size();
     queue_.pop_back();
   }
-  deadline_.expires_after(server().options.close_deadline);
-  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
-    if (auto self = weak.lock(); self && !ec && !self->finished_) self->drop();
-  });
+  arm_close_deadline();
   if (!writing_) do_close();
+}
+
+void WsSession::arm_close_deadline() {
+  if (close_deadline_armed_) return;
+  close_deadline_armed_ = true;
+  deadline_.expires_after(server().options.close_deadline);
+  // Whatever is still going on at the deadline (our close frame stuck behind a peer that does not
+  // read, Beast's own close after a protocol error, a read loop that ended while the close goes
+  // on), the socket goes.
+  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->drop();
+  });
 }
 
 void WsSession::drop() {
   beast::error_code ec;
-  ws_.next_layer().close(ec);
+  auto& socket = ws_.next_layer();
+  if (!socket.is_open()) return;
+  // An abortive close (RST): a peer that does not read learns of it at once, and the kernel does
+  // not keep what was queued for it (a FIN would wait behind that data for a window that never
+  // opens).
+  socket.set_option(net::socket_base::linger(true, 0), ec);
+  socket.close(ec);
 }
 
 void WsSession::on_accept(beast::error_code ec) {
@@ -198,8 +213,11 @@ void WsSession::finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
-  deadline_.cancel();
   stall_timer_.cancel();
+  // The read loop is over; the socket may not be (a close handshake in progress, or one Beast began
+  // on a protocol error): it has the close deadline to end.
+  if (open_ && ws_.next_layer().is_open()) arm_close_deadline();
+  else deadline_.cancel();
   if (!open_) return;
   if (auto* t = server().options.traffic) t->closed(protocol::Side::server, port_);
   if (auto* r = server().options.recorder) r->connection(participant_, "closed", "");

@@ -161,6 +161,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void on_write(beast::error_code ec, std::size_t);
   void do_close();
   void arm_stall_timer(std::chrono::steady_clock::duration after);
+  /// Drops the connection if it is still open after the close deadline; armed once.
+  void arm_close_deadline();
   /// The connection is over: the transport at once, the meeting now or, for a drop detected
   /// late, when it is detected.
   void finish();
@@ -189,6 +191,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool closing_ = false;
   bool close_sent_ = false;
   bool finished_ = false;
+  bool close_deadline_armed_ = false;
   bool read_paused_ = false;
   std::optional<clock::Duration> detected_after_;
 };
