@@ -26,6 +26,8 @@
 #include <limits>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using namespace breakout::harness;
 
@@ -65,6 +67,13 @@ CLI::Validator whole_number(const std::string& what) {
       "UINT");
 }
 
+/// This machine's name, for reports ("localhost" when it has none).
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
 /// Exit status when `harness run` selects no scenario at all (docs/harness.md).
 constexpr int kExitNothingMatched = 4;
 /// Exit status when a report or trace asked for could not be written (docs/harness.md).
@@ -86,6 +95,9 @@ int main(int argc, char** argv) {
   add_selection(run, run_sel);
   run->add_option("--junit", junit, "write a JUnit XML report to this file");
   run->add_option("--json", json_report, "write a JSON report (with event logs) to this file");
+  JunitOptions junit_options;
+  run->add_flag("--junit-file-attributes", junit_options.file_attributes,
+                "add file and line attributes to each JUnit testcase (GitLab and GitHub read them; the JUnit schemas do not allow them)");
   run->add_option("--timeout-ms", timeout_ms, "wall-clock limit per scenario before it is a TIMEOUT")
       ->capture_default_str()
       ->check(CLI::Range(1, 86'400'000));
@@ -251,6 +263,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     std::cerr << "error: no scenarios matched the paths" << (run_sel.filter.empty() ? "" : ", --filter") << (run_sel.tags.empty() ? "" : ", --tag")
+              << (run_sel.excluded_tags.empty() ? "" : ", --exclude-tag")
               << " given (--pass-with-no-scenarios makes that a success)\n";
     return kExitNothingMatched;
   }
@@ -259,12 +272,19 @@ int main(int argc, char** argv) {
     std::shuffle(jobs.begin(), jobs.end(), rng);
   }
   std::vector<ScenarioResult> results(jobs.size());
+  report.started = std::chrono::system_clock::now();
+  report.hostname = host_name();
+  report.repeats = repeat;
+  if (auto shard = breakout::numbers::parse_shard(run_sel.shard))  // written as k/n whatever the spelling
+    report.shard = std::to_string(shard->index) + "/" + std::to_string(shard->count);
   auto started = std::chrono::steady_clock::now();
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t k = next++; k < jobs.size(); k = next++) {
       const Job& job = jobs[k];
       results[k] = job.scenario ? run_scenario(*job.scenario, drivers, options) : unresolved_result(job.file, *job.loaded);
+      results[k].tree_path = path_in_tree(run_sel, job.file);
+      results[k].repeat = job.repeat;
     }
   };
   std::vector<std::thread> threads;
@@ -336,7 +356,7 @@ int main(int argc, char** argv) {
   // Each report is written whole or not at all; one that cannot be written does not stop the others.
   if (!junit.empty()) {
     std::ostringstream out;
-    write_junit(out, report);
+    write_junit(out, report, junit_options);
     outputs_failed |= !write_output(junit, out.str(), false);
   }
   if (!json_report.empty()) {

@@ -1,4 +1,4 @@
-// Console, JUnit XML and JSON reports.
+// Console, GitHub and JSON reports (JUnit XML: junit_report.cpp).
 #include <breakout/harness/report.hpp>
 
 #include <breakout/protocol/text.hpp>
@@ -6,16 +6,7 @@
 #include <map>
 
 namespace breakout::harness {
-namespace {
 
-/// Any string made legal XML: markup escaped, characters XML forbids made visible, invalid UTF-8
-/// replaced. Attribute values keep their newlines as character references.
-std::string xml_attr(const std::string& s) { return text::xml_safe(s, true); }
-std::string xml_text(const std::string& s) { return text::xml_safe(s, false); }
-
-bool is_failure(Outcome o) { return o == Outcome::fail || o == Outcome::timeout || o == Outcome::unresolved || o == Outcome::xpass; }
-
-/// The command that re-runs just this result: the file, and for a matrix variant its name.
 std::string rerun(const SuiteReport& report, const ScenarioResult& r) {
   std::string cmd = report.rerun_template;
   auto pos = cmd.find("{file}");
@@ -30,7 +21,12 @@ std::string seconds(std::chrono::milliseconds ms) {
   return buf;
 }
 
-}  // namespace
+bool is_failure(Outcome o) { return o == Outcome::fail || o == Outcome::timeout || o == Outcome::unresolved || o == Outcome::xpass; }
+
+std::string shown_name(const SuiteReport& report, const ScenarioResult& r) {
+  if (report.repeats <= 1 || r.outcome == Outcome::unresolved) return r.name;  // a file that does not load runs once
+  return r.name + " (repeat " + std::to_string(r.repeat + 1) + " of " + std::to_string(report.repeats) + ")";
+}
 
 void write_console(std::ostream& out, const SuiteReport& report) {
   std::map<Outcome, int> counts;
@@ -38,11 +34,11 @@ void write_console(std::ostream& out, const SuiteReport& report) {
     ++counts[r.outcome];
     // Expected failures and skips are listed with their reason, so none of them goes unnoticed.
     if (r.outcome == Outcome::xfail || r.outcome == Outcome::skip) {
-      out << to_string(r.outcome) << ": " << r.name << " (" << r.file << "): " << r.reason << "\n";
+      out << to_string(r.outcome) << ": " << shown_name(report, r) << " (" << r.file << "): " << r.reason << "\n";
       continue;
     }
     if (!is_failure(r.outcome)) continue;
-    out << to_string(r.outcome) << ": " << r.name << " (" << r.file << ")\n";
+    out << to_string(r.outcome) << ": " << shown_name(report, r) << " (" << r.file << ")\n";
     if (!r.rules.empty()) {
       out << "  rules:";
       for (const auto& rule : r.rules) out << " " << rule;
@@ -110,47 +106,9 @@ void write_github_annotations(std::ostream& out, const SuiteReport& report) {
     }
     std::string props = "file=" + github_property(file);
     if (!line.empty()) props += ",line=" + line + ",col=" + col;
-    props += ",title=" + github_property(std::string(to_string(r.outcome)) + ": " + r.name);
+    props += ",title=" + github_property(std::string(to_string(r.outcome)) + ": " + shown_name(report, r));
     out << "::error " << text::terminal_safe(props) << "::" << text::terminal_safe(github_data(r.message.empty() ? r.reason : r.message)) << "\n";
   }
-}
-
-void write_junit(std::ostream& out, const SuiteReport& report) {
-  int failures = 0, errors = 0, skipped = 0;
-  for (const auto& r : report.results) {
-    if (r.outcome == Outcome::fail || r.outcome == Outcome::xpass) ++failures;
-    else if (r.outcome == Outcome::timeout || r.outcome == Outcome::unresolved) ++errors;
-    else if (r.outcome == Outcome::skip || r.outcome == Outcome::xfail) ++skipped;
-  }
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << "<testsuites tests=\"" << report.results.size() << "\" failures=\"" << failures << "\" errors=\"" << errors
-      << "\" skipped=\"" << skipped << "\" time=\"" << seconds(report.wall_time) << "\">\n";
-  out << "  <testsuite name=\"breakout-scenarios\" tests=\"" << report.results.size() << "\" failures=\"" << failures
-      << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\"" << seconds(report.wall_time) << "\">\n";
-  for (const auto& r : report.results) {
-    out << "    <testcase classname=\"" << xml_attr(r.file) << "\" name=\"" << xml_attr(r.name) << "\" time=\""
-        << seconds(r.wall_time) << "\">\n";
-    std::string first_line = r.message.substr(0, r.message.find('\n'));
-    switch (r.outcome) {
-      case Outcome::fail:
-      case Outcome::xpass:
-        out << "      <failure message=\"" << xml_attr(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
-            << xml_text(r.message + "re-run: " + rerun(report, r)) << "</failure>\n";
-        break;
-      case Outcome::timeout:
-      case Outcome::unresolved:
-        out << "      <error message=\"" << xml_attr(first_line) << "\" type=\"" << to_string(r.outcome) << "\">"
-            << xml_text(r.message + "re-run: " + rerun(report, r)) << "</error>\n";
-        break;
-      case Outcome::skip:
-      case Outcome::xfail:
-        out << "      <skipped message=\"" << xml_attr(std::string(to_string(r.outcome)) + ": " + r.reason) << "\"/>\n";
-        break;
-      case Outcome::pass: break;
-    }
-    out << "    </testcase>\n";
-  }
-  out << "  </testsuite>\n</testsuites>\n";
 }
 
 void write_json(std::ostream& out, const SuiteReport& report) {
@@ -163,7 +121,9 @@ void write_json(std::ostream& out, const SuiteReport& report) {
       log.push_back(std::move(entry));
     }
     scenarios.push_back({{"file", r.file},
+                         {"treePath", r.tree_path},
                          {"name", r.name},
+                         {"repeat", r.repeat},
                          {"outcome", std::string(to_string(r.outcome))},
                          {"rules", r.rules},
                          {"tags", r.tags},
@@ -177,10 +137,17 @@ void write_json(std::ostream& out, const SuiteReport& report) {
   }
   std::map<std::string, int> counts;
   for (const auto& r : report.results) ++counts[std::string(to_string(r.outcome))];
-  out << text::dump_json(Json{{"format", "breakout-harness-report"}, {"version", 1}, {"wallTimeMs", report.wall_time.count()},
-                              {"counts", counts}, {"scenarios", scenarios}},
-                         2)
-      << "\n";
+  Json doc = {{"format", "breakout-harness-report"},
+              {"version", 1},
+              {"startedMs", std::chrono::duration_cast<std::chrono::milliseconds>(report.started.time_since_epoch()).count()},
+              {"hostname", report.hostname},
+              {"wallTimeMs", report.wall_time.count()},
+              {"repeats", report.repeats},
+              {"rerunTemplate", report.rerun_template},
+              {"shard", report.shard.empty() ? Json(nullptr) : Json(report.shard)},
+              {"counts", counts},
+              {"scenarios", scenarios}};
+  out << text::dump_json(doc, 2) << "\n";
 }
 
 int exit_code(const SuiteReport& report) {

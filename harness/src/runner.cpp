@@ -113,7 +113,7 @@ ScenarioResult run_scenario(const Scenario& scenario, const DriverFactory& drive
 ScenarioResult unresolved_result(const std::string& path, const LoadResult& loaded) {
   ScenarioResult result;
   result.file = path;
-  result.name = path;
+  result.name = loaded.name.empty() ? path : loaded.name;
   result.outcome = Outcome::unresolved;
   result.message = render_errors(loaded);
   return result;

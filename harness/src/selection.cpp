@@ -63,6 +63,8 @@ bool selected(const scenario::Scenario& s, const Selection& sel) {
     return false;
   for (const auto& tag : sel.tags)
     if (std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) return false;
+  for (const auto& tag : sel.excluded_tags)
+    if (std::find(s.tags.begin(), s.tags.end(), tag) != s.tags.end()) return false;
   return true;
 }
 
@@ -73,12 +75,46 @@ bool in_shard(std::size_t index, const std::string& shard) {
   return s && static_cast<std::int64_t>(index % static_cast<std::size_t>(s->count)) == s->index - 1;
 }
 
+/// Whether `dir` is the top of a scenario tree (it holds the scenario schema).
+bool is_tree(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "schema" / "scenario.schema.json", ec);
+}
+
 }  // namespace
 
+std::vector<std::string> selected_paths(const Selection& sel) {
+  if (!sel.paths.empty()) return sel.paths;
+  if (!sel.root.empty()) return {sel.root};
+  std::error_code ec;
+  fs::path here = fs::current_path(ec);
+  if (!ec) {
+    for (fs::path d = here;; d = d.parent_path()) {
+      fs::path tree = is_tree(d) ? d : is_tree(d / "scenarios") ? d / "scenarios" : fs::path();
+      if (!tree.empty()) {
+        fs::path shown = tree.lexically_relative(here);
+        return {shown.empty() ? "." : shown.string()};
+      }
+      if (d == d.root_path() || d.parent_path() == d) break;
+    }
+  }
+  return {"scenarios"};
+}
+
+std::string path_in_tree(const Selection& sel, const std::string& file) {
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(sel.root.empty() ? scenario::ScenarioTree::find_root(file) : sel.root, ec);
+  fs::path full = fs::weakly_canonical(file, ec);
+  fs::path rel = full.lexically_relative(root);
+  if (ec || rel.empty() || *rel.begin() == "..") return fs::path(file).filename().string();
+  return rel.generic_string();
+}
+
 void add_selection(CLI::App* cmd, Selection& sel) {
-  cmd->add_option("paths", sel.paths, "scenario files or directories")->capture_default_str();
+  cmd->add_option("paths", sel.paths, "scenario files or directories (default: the scenario tree: --root, or the one this folder is in or holds as scenarios/)");
   cmd->add_option("--filter", sel.filter, "only scenarios whose name or path contains this text");
   cmd->add_option("--tag", sel.tags, "only scenarios with this tag (repeatable)");
+  cmd->add_option("--exclude-tag", sel.excluded_tags, "leave out scenarios with this tag (repeatable)");
   cmd->add_option("--shard", sel.shard, "k/n: run the k-th of n equal parts")->check([](const std::string& s) -> std::string {
     return numbers::parse_shard(s) ? "" : "expected k/n with whole numbers 1 <= k <= n <= 100000";
   });
@@ -89,8 +125,8 @@ void add_selection(CLI::App* cmd, Selection& sel) {
 
 Expected<std::vector<std::string>, std::string> rule_catalogue(const Selection& sel, std::string* path) {
   std::string doc = sel.rules;
-  if (doc.empty() && !sel.paths.empty())
-    doc = scenario::default_rule_catalogue(sel.root.empty() ? scenario::ScenarioTree::find_root(sel.paths.front()) : sel.root);
+  if (doc.empty())
+    doc = scenario::default_rule_catalogue(sel.root.empty() ? scenario::ScenarioTree::find_root(selected_paths(sel).front()) : sel.root);
   if (path) *path = doc;
   if (doc.empty()) return std::vector<std::string>{};
   return scenario::read_rule_catalogue(doc);
@@ -105,7 +141,7 @@ std::vector<std::pair<std::string, scenario::LoadResult>> load_selected(const Se
     broken = true;
     return out;
   }
-  auto files = expand(sel.paths, broken);
+  auto files = expand(selected_paths(sel), broken);
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (!in_shard(i, sel.shard)) continue;
     scenario::LoadResult loaded = scenario::load_scenario_file(files[i], scenario::LoadOptions{.root = sel.root, .known_rules = *rules});

@@ -13,9 +13,12 @@
 namespace breakout::harness {
 
 struct Selection {
-  std::vector<std::string> paths{"scenarios"};
+  /// Files and folders named; none: the scenario tree (default_paths).
+  std::vector<std::string> paths;
   std::string filter;
   std::vector<std::string> tags;
+  /// Scenarios with any of these tags are left out (after --tag).
+  std::vector<std::string> excluded_tags;
   std::string shard;
   /// The scenario tree; empty: found from each path named (ScenarioTree::find_root).
   std::string root;
@@ -27,6 +30,13 @@ struct Selection {
 /// The rule catalogue for a selection: its --rules, or the default beside the first path's tree.
 /// Empty (any well-formed id is accepted) when there is none; an error when --rules cannot be read.
 breakout::Expected<std::vector<std::string>, std::string> rule_catalogue(const Selection& sel, std::string* path = nullptr);
+
+/// The paths a selection reads: those named, else --root, else the scenario tree the current folder
+/// is in or has as `scenarios/` (itself or a folder above it), else "scenarios".
+std::vector<std::string> selected_paths(const Selection& sel);
+
+/// A scenario file's path inside its tree (--root, or found from the file): "moving/x.yaml".
+std::string path_in_tree(const Selection& sel, const std::string& file);
 
 /// The options every scenario-reading subcommand takes.
 void add_selection(CLI::App* cmd, Selection& sel);

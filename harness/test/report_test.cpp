@@ -17,8 +17,11 @@ SuiteReport sample_report() {
   SuiteReport report;
   report.wall_time = std::chrono::milliseconds(1234);
   report.rerun_template = "harness run {file}";
+  report.started = std::chrono::system_clock::time_point(std::chrono::seconds(1'796'600'000));
+  report.hostname = "ci-runner-7";
   auto result = [](std::string file, std::string name, Outcome outcome, std::string message = {}, std::string reason = {}) {
     ScenarioResult r;
+    r.tree_path = file.substr(file.find('/') + 1);
     r.file = std::move(file);
     r.name = std::move(name);
     r.outcome = outcome;

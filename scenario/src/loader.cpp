@@ -29,6 +29,9 @@ LoadResult Loader::load() {
     result.errors = std::move(errors_);
     return result;
   }
+  if (const YAML::Node name = (*root)["name"]; name.IsScalar() && !name.Scalar().empty() && name.Scalar().size() <= 200 &&
+                                                     name.Scalar().find("matrix_value") == std::string::npos)
+    result.name = name.Scalar();
   auto variants = read_matrix(*root);
   if (!variants) {
     result.errors = std::move(errors_);

@@ -3,6 +3,7 @@
 
 #include <breakout/harness/runner.hpp>
 
+#include <chrono>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -14,14 +15,40 @@ struct SuiteReport {
   std::chrono::milliseconds wall_time{0};
   /// The command line that re-runs one scenario, with "{file}" for its path.
   std::string rerun_template = "harness run {file}";
+  /// When the run started, and where (JUnit's timestamp and hostname).
+  std::chrono::system_clock::time_point started{};
+  std::string hostname = "localhost";
+  /// --repeat: each scenario's result is there this many times (ScenarioResult::repeat tells which).
+  int repeats = 1;
+  /// --shard k/n of the run ("2/3"), empty when it was not sharded: `harness merge` checks that
+  /// the shards it is given are all there, once each.
+  std::string shard;
 };
+
+struct JunitOptions {
+  /// Add `file` and `line` attributes to each testcase: GitLab and GitHub's test reporters read
+  /// them, and both common JUnit schemas reject them (as pytest's junit_family=xunit1).
+  bool file_attributes = false;
+};
+
+/// The command that re-runs just this result: the file, and for a matrix variant its name.
+std::string rerun(const SuiteReport& report, const ScenarioResult& r);
+/// A duration in seconds with three decimals: "1.234".
+std::string seconds(std::chrono::milliseconds ms);
+/// FAIL, TIMEOUT, UNRESOLVED and XPASS: what makes a run fail.
+bool is_failure(Outcome o);
+/// The result's name as reports show it: with "(repeat k of n)" under --repeat.
+std::string shown_name(const SuiteReport& report, const ScenarioResult& r);
 
 /// Failures in full, then one summary line: "12 passed, 0 failed (...)".
 void write_console(std::ostream& out, const SuiteReport& report);
 /// GitHub Actions workflow commands: one `::error file=...,line=...,col=...,title=...::message`
 /// per failure, TIMEOUT, XPASS or UNRESOLVED scenario, shown on the pull request's diff.
 void write_github_annotations(std::ostream& out, const SuiteReport& report);
-void write_junit(std::ostream& out, const SuiteReport& report);
+/// JUnit XML valid under both common schemas (the Ant/Jenkins JUnit XSD and Jenkins xunit's
+/// junit-10.xsd) unless JunitOptions::file_attributes: one testsuite per scenario file, its rules,
+/// tags and file as properties and its scenarios' event logs in system-out (docs/harness.md).
+void write_junit(std::ostream& out, const SuiteReport& report, const JunitOptions& options = {});
 void write_json(std::ostream& out, const SuiteReport& report);
 /// The process exit code for a run: 0 when nothing failed (docs/harness.md).
 int exit_code(const SuiteReport& report);

@@ -91,7 +91,12 @@ class TraceSpool {
 
 struct ScenarioResult {
   std::string file;
+  /// The file's path inside its scenario tree ("moving/auto-move-on.yaml"): the same from whatever
+  /// folder the harness ran (JUnit's classname, merging shards). Empty: `file` stands for it.
+  std::string tree_path;
   std::string name;
+  /// Which run of the scenario under --repeat (0 for the first).
+  int repeat = 0;
   std::vector<std::string> rules;
   std::vector<std::string> tags;
   Outcome outcome = Outcome::pass;

@@ -178,6 +178,9 @@ struct LoadResult {
   std::vector<Diagnostic> errors;
   /// The text of the file and of each fixture it includes, by path, for showing source lines.
   std::map<std::string, std::string> sources;
+  /// The scenario's `name:` when the file read as YAML far enough to have one, even if it does not
+  /// validate: what reports call a file that is UNRESOLVED.
+  std::string name;
   bool ok() const { return errors.empty() && !scenarios.empty(); }
 };
 
