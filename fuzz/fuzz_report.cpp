@@ -1,4 +1,4 @@
-// Fuzz target: the report writers and the terminal's escapes on arbitrary strings. Every report must
+// Fuzz target: the report writers, the JSON report's reader and the terminal's escapes on arbitrary strings. Every report must
 // stay well-formed (valid UTF-8, no character XML forbids, JSON that reads back), and nothing a
 // terminal would act on may reach it.
 #include <breakout/harness/report.hpp>
@@ -74,5 +74,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (c < 0x20 && c != '\n' && c != '\t') __builtin_trap();
   auto back = nlohmann::json::parse(json.str(), nullptr, false);
   if (back.is_discarded()) __builtin_trap();
+  // `harness merge` reads the report back as it was written...
+  auto read = harness::read_json_report(json.str());
+  if (!read || read->results.size() != 1 || read->results[0].outcome != r.outcome ||
+      read->results[0].name != back["scenarios"][0]["name"].get<std::string>() || read->results[0].log.size() != 1)
+    __builtin_trap();
+  // ...and anything else that claims to be a report is an error, never a crash.
+  (void)harness::read_json_report(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -1,6 +1,7 @@
 // validate, list and coverage (inspect_commands.hpp).
 #include "inspect_commands.hpp"
 
+#include "cli_output.hpp"
 #include "sdk_driver.hpp"
 
 #include <breakout/harness/runner.hpp>
@@ -13,8 +14,6 @@
 namespace breakout::harness {
 
 namespace {
-
-void print(std::ostream& out, const std::string& text) { out << text::terminal_safe(text); }
 
 /// JSON on stdout: valid UTF-8 whatever the scenarios hold.
 void print_json(const Json& j) { std::cout << text::dump_json(j, 2) << "\n"; }

@@ -5,7 +5,9 @@
 #include <breakout/scenario/tree.hpp>
 #include <breakout/harness/trace_tools.hpp>
 
+#include "cli_output.hpp"
 #include "explore_command.hpp"
+#include "merge_command.hpp"
 #include "inspect_commands.hpp"
 #include "sdk_driver.hpp"
 #include "selection.hpp"
@@ -46,18 +48,6 @@ std::string trace_path(const std::string& dir, const std::string& file, const st
   return (fs::path(dir) / (stem + ".trace.jsonl")).string();
 }
 
-/// Writes a report, trace or scenario whole or not at all; says on stderr why it could not.
-/// Traces are never written through a symbolic link: the trace folder is where a checkout (and so a
-/// pull request) decides what is there.
-bool write_output(const std::string& path, std::string_view text, bool trace) {
-  auto written = breakout::files::write_file_atomic(path, text, {.refuse_symlinks = trace});
-  if (!written) std::cerr << breakout::text::terminal_safe(path + ": error: " + written.error()) << "\n";
-  return static_cast<bool>(written);
-}
-
-/// Text for the terminal: control characters from scenario names, traces or frames escaped.
-void print(std::ostream& out, const std::string& text) { out << breakout::text::terminal_safe(text); }
-
 /// A CLI11 check that the text is a decimal whole number that fits, with no sign or exponent.
 CLI::Validator whole_number(const std::string& what) {
   return CLI::Validator(
@@ -76,8 +66,6 @@ std::string host_name() {
 
 /// Exit status when `harness run` selects no scenario at all (docs/harness.md).
 constexpr int kExitNothingMatched = 4;
-/// Exit status when a report or trace asked for could not be written (docs/harness.md).
-constexpr int kExitOutputFailed = 3;
 
 }  // namespace
 
@@ -152,6 +140,8 @@ int main(int argc, char** argv) {
 
   ExploreCli explore_cli;
   add_explore_command(app, explore_cli);
+  MergeCli merge_cli;
+  add_merge_command(app, merge_cli);
 
   // A usage mistake exits 2 like any other input the harness cannot use (docs/harness.md).
   try {
@@ -164,7 +154,7 @@ int main(int argc, char** argv) {
       if (std::find(known.begin(), known.end(), argv[1]) == known.end()) {
         std::string hint = breakout::scenario::did_you_mean(argv[1], known);
         print(std::cerr, std::string("error: unknown subcommand '") + argv[1] + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
-                             " (run, replay, trace-to-scenario, validate, list, coverage, explore; --help for more)\n");
+                             " (run, replay, trace-to-scenario, validate, list, coverage, explore, merge; --help for more)\n");
         return 2;
       }
     }
@@ -178,6 +168,7 @@ int main(int argc, char** argv) {
   };
 
   if (*explore_cli.command) return run_explore_command(explore_cli, argv[0]);
+  if (*merge_cli.command) return run_merge_command(merge_cli);
 
   if (*t2s) {
     auto t = read(t2s_trace);

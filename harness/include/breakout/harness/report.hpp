@@ -6,6 +6,8 @@
 #include <chrono>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace breakout::harness {
@@ -50,6 +52,12 @@ void write_github_annotations(std::ostream& out, const SuiteReport& report);
 /// tags and file as properties and its scenarios' event logs in system-out (docs/harness.md).
 void write_junit(std::ostream& out, const SuiteReport& report, const JunitOptions& options = {});
 void write_json(std::ostream& out, const SuiteReport& report);
+/// A JSON report (write_json) read back; an error names the field that is wrong.
+Expected<SuiteReport, std::string> read_json_report(std::string_view text);
+/// The reports of the shards of one run (--shard k/n), each named (its file), as one report in the
+/// order an unsharded run has. An error when a shard is missing or given twice, a report is not a
+/// shard's, or a scenario is in two of them.
+Expected<SuiteReport, std::string> merge_reports(const std::vector<std::pair<std::string, SuiteReport>>& reports);
 /// The process exit code for a run: 0 when nothing failed (docs/harness.md).
 int exit_code(const SuiteReport& report);
 
