@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build ccache g++
   libboost-dev libboost-system-dev
   nlohmann-json3-dev catch2 libyaml-cpp-dev libcli11-dev
-  python3 python3-yaml python3-jsonschema libxml2-utils
+  python3 python3-yaml python3-jsonschema python3-websocket libxml2-utils
 )
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)

@@ -3,6 +3,7 @@
 #include <breakout/scenario/scenario.hpp>
 #include <breakout/mock_server/server.hpp>
 
+#include <breakout/protocol/messages.hpp>
 #include <breakout/protocol/numbers.hpp>
 #include <breakout/protocol/text.hpp>
 
@@ -177,6 +178,8 @@ int main(int argc, char** argv) {
               << ", which other machines can reach; anyone with a participant's token can connect"
               << (options.control_endpoint ? ", and anyone with the control secret can drive the meeting" : "") << "\n";
   std::cout << "listening on " << server->url() << "\n" << "port " << *bound << "\n";
+  // The link a client joins the main meeting with (joinMeeting's meetingLink; docs/protocol.md).
+  std::cout << "meeting " << protocol::join_url_for_thread(story.meeting.thread_id) << "\n";
   if (options.control_endpoint)
     std::cout << "control http://" << numbers::format_host_port(where->address, *bound) << "/actions secret " << options.control_secret
               << "\n";

@@ -205,6 +205,7 @@ protocol::Response Meeting::respond(const std::string& pid, const protocol::Requ
       return error(429, "too many calls: at most " + std::to_string(kMaxLegsPerParticipant) + " per participant");
     const Leg& leg = add_leg(Leg{new_call_id(*p), pid, room->id, room->thread_id, "Connected"});
     resp.result = protocol::to_json(protocol::JoinResult{leg.call_id, room->thread_id, "teamsMeeting", p->config.role});
+    resp.result["breakoutRoomsEnabled"] = true;  // as joinMeeting's: a room is only joined with the feature on
     roster_changes_.push_back({room->thread_id, pid, leg.call_id, true});
     return resp;
   }

@@ -35,6 +35,12 @@ for what, text in refused.items():
         failed += 1
         print(f"the schema accepts {what}: {text!r}")
 
+# Editors show a step's title and description while completing it: every kind of step has both.
+for variant in json.loads((root / "schema" / "scenario.schema.json").read_text())["$defs"]["step"]["oneOf"]:
+    if not variant.get("title") or not variant.get("description"):
+        failed += 1
+        print(f"a step without a title or description in the schema: {sorted(variant.get('properties', {}))}")
+
 files = sorted(root.rglob("*.yaml"))
 for path in files:
     rel = path.relative_to(root)
