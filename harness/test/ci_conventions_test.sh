@@ -64,6 +64,11 @@ json_check "validate --json names the error's place" \
 "$harness" coverage scenarios --json | json_check "coverage --json" \
   "d['uncovered'] == 0 and d['covered'] == len(d['rules']) and all(r['scenarios'] for r in d['rules'])"
 
+# From any folder of the checkout, with no paths, the commands read the whole scenario tree.
+(cd "$src/scenarios/moving" && "$harness" coverage --json) | json_check "coverage from inside the tree" "d['uncovered'] == 0 and d['covered'] > 0"
+(cd "$src/docs" && "$harness" run --tag smoke --no-traces >"$work/out" 2>&1) || fail "run from docs/ with no paths: $(cat "$work/out")"
+grep -q "passed, 0 failed" "$work/out" || fail "run from docs/ ran nothing: $(cat "$work/out")"
+
 # A usage mistake exits 2 and names what was not understood.
 "$harness" frobnicate >/dev/null 2>"$work/err"
 [ $? = 2 ] || fail "an unknown subcommand did not exit 2"
