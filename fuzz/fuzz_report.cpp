@@ -1,4 +1,4 @@
-// Fuzz target: the report writers, the JSON report's reader and the terminal's escapes on arbitrary strings. Every report must
+// Fuzz target: the report writers (the HTML page's data too), the JSON report's reader and the terminal's escapes on arbitrary strings. Every report must
 // stay well-formed (valid UTF-8, no character XML forbids, JSON that reads back), and nothing a
 // terminal would act on may reach it.
 #include <breakout/harness/report.hpp>
@@ -74,6 +74,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (c < 0x20 && c != '\n' && c != '\t') __builtin_trap();
   auto back = nlohmann::json::parse(json.str(), nullptr, false);
   if (back.is_discarded()) __builtin_trap();
+  // The HTML page's data cannot end its <script>: no '<' between the data's start and its end tag.
+  std::ostringstream html;
+  harness::write_html(html, report);
+  const std::string page = html.str();
+  const std::string start = "<script id=\"data\" type=\"application/json\">";
+  auto from = page.find(start);
+  if (from == std::string::npos) __builtin_trap();
+  from += start.size();
+  auto to = page.find("</script>", from);
+  if (to == std::string::npos || page.find('<', from) != to || text::invalid_utf8_at(page)) __builtin_trap();
+  if (nlohmann::json::parse(page.substr(from, to - from), nullptr, false).is_discarded()) __builtin_trap();
   // `harness merge` reads the report back as it was written...
   auto read = harness::read_json_report(json.str());
   if (!read || read->results.size() != 1 || read->results[0].outcome != r.outcome ||

@@ -9,6 +9,7 @@ packages=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev catch2 libyaml-cpp-dev libcli11-dev
   python3 python3-yaml python3-jsonschema python3-websocket libxml2-utils
+  chromium
 )
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)

@@ -2,7 +2,11 @@
 // failing story written as a scenario (docs/exploring.md).
 #include "explore_command.hpp"
 
+#include "cli_output.hpp"
 #include "sdk_driver.hpp"
+
+#include <breakout/harness/report.hpp>
+#include <breakout/harness/runner.hpp>
 
 #include <breakout/explore/explore.hpp>
 #include <breakout/protocol/clock.hpp>
@@ -38,6 +42,42 @@ std::optional<std::string> parse_weights(const std::string& text, explore::Weigh
   return std::nullopt;
 }
 
+/// The exploration as the HTML report's page: the written scenario played again with a trace (its
+/// timeline, the failing step, the source), headed by the divergence and the shrunk story; or, when
+/// nothing diverged, one passing entry that says how much was explored.
+bool write_explore_html(const ExploreCli& cli, const explore::ExploreResult& r, const std::string& program) {
+  SuiteReport report;
+  report.started = std::chrono::system_clock::now();
+  report.wall_time = std::chrono::duration_cast<std::chrono::milliseconds>(r.wall);
+  report.rerun_template = program + " run {file}";
+  ScenarioResult result;
+  if (r.failing_index && !r.written.empty()) {
+    LoadResult loaded = load_scenario_file(r.written);
+    if (loaded.ok()) {
+      RunOptions options;
+      options.trace = true;
+      options.trace_records = false;
+      result = run_scenario(loaded.scenarios.front(), sdk_driver_factory(), options);
+    } else {
+      result = unresolved_result(r.written, loaded);
+    }
+    if (auto src = loaded.sources.find(r.written); src != loaded.sources.end()) result.source = src->second;
+    std::string story;
+    for (const auto& step : r.shrunk.steps) story += "  - " + model::describe(step) + "\n";
+    result.reason = "story " + std::to_string(*r.failing_index) + " of seed " + std::to_string(cli.seed) + " diverged from the model (" +
+                    r.divergence->kind + "): " + r.divergence->summary + "; shrunk to " + std::to_string(r.shrunk.steps.size()) +
+                    " step(s):\n" + story;
+  } else {
+    result.file = "(exploration)";
+    result.name = "seed " + std::to_string(cli.seed) + ": " + std::to_string(r.stories) + " stories, no divergence from the model";
+    result.reason = std::to_string(r.steps) + " steps, " + std::to_string(r.transitions) + " model transitions";
+  }
+  report.results.push_back(std::move(result));
+  std::ostringstream out;
+  write_html(out, report, HtmlOptions{.title = "Exploration, seed " + std::to_string(cli.seed), .kind = "explore"});
+  return write_output(cli.html, out.str(), false);
+}
+
 }  // namespace
 
 void add_explore_command(CLI::App& app, ExploreCli& cli) {
@@ -53,6 +93,7 @@ void add_explore_command(CLI::App& app, ExploreCli& cli) {
   e->add_option("--out", cli.out, "write the shrunk failing story into this directory")->capture_default_str();
   e->add_option("--shrink-budget", cli.shrink_budget, "at most this many stories tried while shrinking")->capture_default_str()->check(CLI::Range(0, 100000));
   e->add_flag("--check-determinism", cli.check_determinism, "play each story twice and compare the two runs");
+  e->add_option("--html", cli.html, "write the result as an HTML page: the shrunk story played, and where it diverged from the model");
   cli.command = e;
 }
 
@@ -88,9 +129,10 @@ int run_explore_command(const ExploreCli& cli, const std::string& program) {
   std::cout << "explored " << r.stories << " stories (" << r.steps << " steps) in " << std::fixed << std::setprecision(1) << secs << " s: "
             << static_cast<long long>(r.stories / secs) << " stories/s; model: " << r.transitions << " transitions, " << r.rules.size()
             << " rules touched; " << r.frames << " WebSocket frames\n";
+  bool html_failed = !cli.html.empty() && !write_explore_html(cli, r, program);
   if (!r.failing_index) {
     std::cout << "no divergence (seed " << cli.seed << ")\n";
-    return 0;
+    return html_failed ? 3 : 0;
   }
   std::cout << "DIVERGED in story " << *r.failing_index << " of seed " << cli.seed << " (" << r.divergence->kind << ")\n  "
             << text::terminal_safe(r.divergence->summary) << "\n";
@@ -108,7 +150,7 @@ int run_explore_command(const ExploreCli& cli, const std::string& program) {
     std::cerr << "harness explore: " << text::terminal_safe(r.error) << "\n";
     return 3;
   }
-  return 1;
+  return html_failed ? 3 : 1;
 }
 
 }  // namespace breakout::harness

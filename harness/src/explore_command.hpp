@@ -19,6 +19,8 @@ struct ExploreCli {
   bool check_determinism = false;
   std::string weights;
   int shrink_budget = 400;
+  /// Write the result as the HTML report's page: the shrunk story, run, where it diverged.
+  std::string html;
   CLI::App* command = nullptr;
 };
 

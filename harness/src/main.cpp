@@ -8,6 +8,7 @@
 #include "cli_output.hpp"
 #include "explore_command.hpp"
 #include "merge_command.hpp"
+#include "show_command.hpp"
 #include "inspect_commands.hpp"
 #include "sdk_driver.hpp"
 #include "selection.hpp"
@@ -83,6 +84,9 @@ int main(int argc, char** argv) {
   add_selection(run, run_sel);
   run->add_option("--junit", junit, "write a JUnit XML report to this file");
   run->add_option("--json", json_report, "write a JSON report (with event logs) to this file");
+  std::string html;
+  HtmlOptions html_options;
+  run->add_option("--html", html, "write the HTML report (one self-contained page: filters, timelines, expected against observed) to this file");
   JunitOptions junit_options;
   run->add_flag("--junit-file-attributes", junit_options.file_attributes,
                 "add file and line attributes to each JUnit testcase (GitLab and GitHub read them; the JUnit schemas do not allow them)");
@@ -142,6 +146,8 @@ int main(int argc, char** argv) {
   add_explore_command(app, explore_cli);
   MergeCli merge_cli;
   add_merge_command(app, merge_cli);
+  ShowCli show_cli;
+  add_show_command(app, show_cli);
 
   // A usage mistake exits 2 like any other input the harness cannot use (docs/harness.md).
   try {
@@ -154,7 +160,7 @@ int main(int argc, char** argv) {
       if (std::find(known.begin(), known.end(), argv[1]) == known.end()) {
         std::string hint = breakout::scenario::did_you_mean(argv[1], known);
         print(std::cerr, std::string("error: unknown subcommand '") + argv[1] + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
-                             " (run, replay, trace-to-scenario, validate, list, coverage, explore, merge; --help for more)\n");
+                             " (run, replay, trace-to-scenario, validate, list, coverage, explore, merge, show; --help for more)\n");
         return 2;
       }
     }
@@ -169,6 +175,7 @@ int main(int argc, char** argv) {
 
   if (*explore_cli.command) return run_explore_command(explore_cli, argv[0]);
   if (*merge_cli.command) return run_merge_command(merge_cli);
+  if (*show_cli.command) return run_show_command(show_cli);
 
   if (*t2s) {
     auto t = read(t2s_trace);
@@ -335,7 +342,13 @@ int main(int argc, char** argv) {
       }
     }
     r.trace.clear();
-    r.trace_spool.reset();
+    // The HTML report draws what failed (everything with --trace-all) from its trace, and shows the
+    // source around the failing step.
+    if (!html.empty() && (failed || r.outcome == Outcome::unresolved || trace_all)) {
+      if (auto src = jobs[k].loaded->sources.find(jobs[k].file); src != jobs[k].loaded->sources.end()) r.source = src->second;
+    } else {
+      r.trace_spool.reset();
+    }
   }
   report.results = std::move(results);
   if (seed_given) std::cout << "order shuffled with --seed " << seed << "\n";
@@ -354,6 +367,11 @@ int main(int argc, char** argv) {
     std::ostringstream out;
     write_json(out, report);
     outputs_failed |= !write_output(json_report, out.str(), false);
+  }
+  if (!html.empty()) {
+    std::ostringstream out;
+    write_html(out, report, html_options);
+    outputs_failed |= !write_output(html, out.str(), false);
   }
   if (outputs_failed) {
     std::cerr << "error: a report or trace asked for was not written (above); the run's outcome is in the summary\n";

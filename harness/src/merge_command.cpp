@@ -18,6 +18,7 @@ void add_merge_command(CLI::App& app, MergeCli& cli) {
   cli.command->add_option("reports", cli.reports, "the shards' JSON reports (harness run --json), one per shard")->required();
   cli.command->add_option("--json", cli.json, "write the merged JSON report to this file");
   cli.command->add_option("--junit", cli.junit, "write the merged JUnit XML report to this file");
+  cli.command->add_option("--html", cli.html, "write the merged HTML report to this file");
   cli.command->add_flag("--junit-file-attributes", cli.junit_options.file_attributes,
                         "add file and line attributes to each JUnit testcase (as harness run does)");
 }
@@ -55,6 +56,11 @@ int run_merge_command(const MergeCli& cli) {
     std::ostringstream out;
     write_junit(out, *merged, cli.junit_options);
     failed |= !write_output(cli.junit, out.str(), false);
+  }
+  if (!cli.html.empty()) {
+    std::ostringstream out;
+    write_html(out, *merged, HtmlOptions{.title = "Breakout scenarios: " + std::to_string(reports.size()) + " shards merged", .kind = "merge"});
+    failed |= !write_output(cli.html, out.str(), false);
   }
   if (failed) return kExitOutputFailed;
   return exit_code(*merged);

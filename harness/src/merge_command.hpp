@@ -13,7 +13,7 @@ namespace breakout::harness {
 struct MergeCli {
   CLI::App* command = nullptr;
   std::vector<std::string> reports;
-  std::string json, junit;
+  std::string json, junit, html;
   JunitOptions junit_options;
 };
 

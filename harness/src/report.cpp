@@ -87,6 +87,20 @@ std::string github_property(const std::string& text) {
 
 }  // namespace
 
+Json result_facts(const SuiteReport& report, const ScenarioResult& r) {
+  return {{"file", r.file},
+          {"treePath", r.tree_path},
+          {"outcome", std::string(to_string(r.outcome))},
+          {"rules", r.rules},
+          {"tags", r.tags},
+          {"reason", r.reason},
+          {"message", r.message},
+          {"wallTimeMs", r.wall_time.count()},
+          {"virtualTimeMs", r.virtual_time.count()},
+          {"rerun", report.rerun_template.empty() ? std::string() : rerun(report, r)},
+          {"trace", r.trace_file}};
+}
+
 void write_github_annotations(std::ostream& out, const SuiteReport& report) {
   for (const auto& r : report.results) {
     if (!is_failure(r.outcome)) continue;
@@ -120,20 +134,11 @@ void write_json(std::ostream& out, const SuiteReport& report) {
       if (!o.listener.empty()) entry["listener"] = o.listener;
       log.push_back(std::move(entry));
     }
-    scenarios.push_back({{"file", r.file},
-                         {"treePath", r.tree_path},
-                         {"name", r.name},
-                         {"repeat", r.repeat},
-                         {"outcome", std::string(to_string(r.outcome))},
-                         {"rules", r.rules},
-                         {"tags", r.tags},
-                         {"reason", r.reason},
-                         {"message", r.message},
-                         {"wallTimeMs", r.wall_time.count()},
-                         {"virtualTimeMs", r.virtual_time.count()},
-                         {"rerun", rerun(report, r)},
-                         {"trace", r.trace_file},
-                         {"log", log}});
+    Json entry = result_facts(report, r);
+    entry["name"] = r.name;
+    entry["repeat"] = r.repeat;
+    entry["log"] = std::move(log);
+    scenarios.push_back(std::move(entry));
   }
   std::map<std::string, int> counts;
   for (const auto& r : report.results) ++counts[std::string(to_string(r.outcome))];

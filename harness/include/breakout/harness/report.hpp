@@ -39,6 +39,9 @@ std::string rerun(const SuiteReport& report, const ScenarioResult& r);
 std::string seconds(std::chrono::milliseconds ms);
 /// FAIL, TIMEOUT, UNRESOLVED and XPASS: what makes a run fail.
 bool is_failure(Outcome o);
+/// What the JSON and HTML reports say of every result: file, tree path, outcome, rules, tags,
+/// reason, message, times, the re-run command and the trace.
+Json result_facts(const SuiteReport& report, const ScenarioResult& r);
 /// The result's name as reports show it: with "(repeat k of n)" under --repeat.
 std::string shown_name(const SuiteReport& report, const ScenarioResult& r);
 
@@ -52,6 +55,24 @@ void write_github_annotations(std::ostream& out, const SuiteReport& report);
 /// tags and file as properties and its scenarios' event logs in system-out (docs/harness.md).
 void write_junit(std::ostream& out, const SuiteReport& report, const JunitOptions& options = {});
 void write_json(std::ostream& out, const SuiteReport& report);
+struct HtmlOptions {
+  std::string title = "Breakout scenarios";
+  /// What the page shows: "run", "merge" or "trace".
+  std::string kind = "run";
+  /// Records drawn per scenario; beyond it the page says how many were left out (the trace keeps
+  /// them all). Keeps a page of a thousand-participant run opening in seconds.
+  std::size_t most_records = 20000;
+  /// And at most this much of them (a roster of a thousand is 45 KB a frame).
+  std::size_t most_record_bytes = std::size_t{8} << 20;
+};
+
+/// One self-contained HTML page (no network, no other file): counts by outcome, filters by
+/// outcome, tag and rule, search, and per scenario expected against observed, the source around
+/// the failing step and a timeline over virtual time with a lane per participant (docs/harness.md).
+/// A result's timeline is drawn from its trace (`trace_spool`, else `trace`) when it has one, else
+/// from its event log.
+void write_html(std::ostream& out, const SuiteReport& report, const HtmlOptions& options = {});
+
 /// A JSON report (write_json) read back; an error names the field that is wrong.
 Expected<SuiteReport, std::string> read_json_report(std::string_view text);
 /// The reports of the shards of one run (--shard k/n), each named (its file), as one report in the

@@ -112,6 +112,9 @@ struct ScenarioResult {
   Json trace_header;
   std::shared_ptr<TraceSpool> trace_spool;
   std::vector<Json> trace;
+  /// The scenario file's text, for reports that show the source around a failure (HTML); empty
+  /// unless a report asked for it.
+  std::string source;
   /// Where the trace was written, if it was.
   std::string trace_file;
   /// WebSocket frames sent, both ways: what a run costs, virtual time being free.
