@@ -27,7 +27,9 @@ mkdir -p "$src"
 (cd "$root" && git ls-files -z 2>/dev/null || find . -type f -not -path './build/*' -not -path './.git/*' -print0) |
   (cd "$root" && xargs -0 cp --parents -t "$src")
 
-build="$work/build"
+# Inside the copy, as deep as build/default is in the tree: ccache then finds the plain build's
+# objects (CMakeLists.txt), and only what a fault changes is compiled.
+build="$src/build/faults"
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 harness="$build/harness/harness"
 
