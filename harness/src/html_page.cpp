@@ -34,7 +34,7 @@ main { display: grid; grid-template-columns: minmax(240px, 28%) 1fr; min-height:
 .outcome { display: inline-block; min-width: 7.5em; font-weight: 700; font-family: ui-monospace, monospace; }
 .o-FAIL, .o-TIMEOUT, .o-XPASS, .o-UNRESOLVED { color: var(--bad); } .o-PASS { color: var(--good); } .o-XFAIL, .o-SKIP { color: var(--warn); }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 1px; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; } dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; } dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; white-space: pre-wrap; }
 pre, code { font-family: ui-monospace, monospace; font-size: 12.5px; }
 pre { background: var(--panel); border: 1px solid var(--line); padding: 8px; overflow: auto; white-space: pre-wrap; word-break: break-word; max-height: 40vh; }
 table.versus { border-collapse: collapse; width: 100%; } table.versus th, table.versus td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
