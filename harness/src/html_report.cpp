@@ -36,16 +36,6 @@ Json records_from_log(const ScenarioResult& r, std::size_t most, std::size_t& le
   return records;
 }
 
-/// "file:LINE:col: error: ..." at the start of a message: the line, when it is in `file`.
-int failing_line(const ScenarioResult& r) {
-  std::string prefix = r.file + ":";
-  if (!r.message.starts_with(prefix)) return 0;
-  int line = 0;
-  for (std::size_t i = prefix.size(); i < r.message.size() && line < 10'000'000 && std::isdigit(static_cast<unsigned char>(r.message[i])); ++i)
-    line = line * 10 + (r.message[i] - '0');
-  return line;
-}
-
 /// The scenario's source around the failing line, numbered.
 Json source_excerpt(const ScenarioResult& r) {
   int line = failing_line(r);

@@ -4,7 +4,7 @@
 // <system-out> and <system-err> in that order; at most one failure, error or skipped per testcase;
 // nothing inside a testcase but those) and Jenkins xunit's junit-10.xsd (no `skipped` on
 // <testsuites>). What is written here is the part both accept; harness/test/junit-ci.xsd states
-// it and the CI-conventions test checks reports against it with xmllint.
+// it and the JUnit test (harness/test/junit_test.sh) checks reports against it with xmllint.
 #include <breakout/harness/report.hpp>
 
 #include <breakout/protocol/text.hpp>
@@ -42,16 +42,6 @@ std::string timestamp(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-/// The line a failure points at in the scenario's own file ("file:line:col: error: ..."), else 1.
-int line_of(const ScenarioResult& r) {
-  std::string prefix = r.file + ":";
-  if (!r.message.starts_with(prefix)) return 1;
-  std::size_t i = prefix.size();
-  int line = 0;
-  while (i < r.message.size() && line < 10'000'000 && r.message[i] >= '0' && r.message[i] <= '9') line = line * 10 + (r.message[i++] - '0');
-  return line > 0 ? line : 1;
-}
-
 /// A scenario's part of its suite's <system-out>: its outcome and event log, at most this many events.
 constexpr std::size_t kMostLoggedEvents = 2000;
 
@@ -67,7 +57,7 @@ void write_testcase(std::ostream& out, const SuiteReport& report, const Scenario
                     const JunitOptions& options) {
   out << "    <testcase name=\"" << xml_attr(shown_name(report, r)) << "\" classname=\"" << xml_attr(cls) << "\" time=\""
       << seconds(r.wall_time) << "\"";
-  if (options.file_attributes) out << " file=\"" << xml_attr(r.file) << "\" line=\"" << line_of(r) << "\"";
+  if (options.file_attributes) out << " file=\"" << xml_attr(r.file) << "\" line=\"" << std::max(1, failing_line(r)) << "\"";
   std::string first_line = r.message.substr(0, r.message.find('\n'));
   switch (r.outcome) {
     case Outcome::fail:

@@ -243,15 +243,17 @@ int main(int argc, char** argv) {
     const LoadResult* loaded;
     const Scenario* scenario;  // null for a file that does not validate
     int repeat;
+    std::string tree_path;  // the file's place in its scenario tree, found once per file
   };
   std::vector<Job> jobs;
   for (const auto& [file, result] : loaded) {
+    std::string tree_path = path_in_tree(run_sel, file);
     if (!result.ok()) {
-      jobs.push_back({file, &result, nullptr, 0});
+      jobs.push_back({file, &result, nullptr, 0, tree_path});
       continue;
     }
     for (const auto& scenario : result.scenarios)
-      for (int i = 0; i < repeat; ++i) jobs.push_back({file, &result, &scenario, i});
+      for (int i = 0; i < repeat; ++i) jobs.push_back({file, &result, &scenario, i, tree_path});
   }
   // A selection that matches nothing is a mistake in the CI job (a renamed folder, a tag with a
   // typo), not a green build.
@@ -281,7 +283,7 @@ int main(int argc, char** argv) {
     for (std::size_t k = next++; k < jobs.size(); k = next++) {
       const Job& job = jobs[k];
       results[k] = job.scenario ? run_scenario(*job.scenario, drivers, options) : unresolved_result(job.file, *job.loaded);
-      results[k].tree_path = path_in_tree(run_sel, job.file);
+      results[k].tree_path = job.tree_path;
       results[k].repeat = job.repeat;
     }
   };

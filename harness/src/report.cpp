@@ -21,6 +21,15 @@ std::string seconds(std::chrono::milliseconds ms) {
   return buf;
 }
 
+int failing_line(const ScenarioResult& r) {
+  std::string prefix = r.file + ":";
+  if (!r.message.starts_with(prefix)) return 0;
+  int line = 0;
+  for (std::size_t i = prefix.size(); i < r.message.size() && line < 10'000'000 && r.message[i] >= '0' && r.message[i] <= '9'; ++i)
+    line = line * 10 + (r.message[i] - '0');
+  return line;
+}
+
 bool is_failure(Outcome o) { return o == Outcome::fail || o == Outcome::timeout || o == Outcome::unresolved || o == Outcome::xpass; }
 
 std::string shown_name(const SuiteReport& report, const ScenarioResult& r) {

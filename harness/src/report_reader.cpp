@@ -30,12 +30,6 @@ bool nests_within(std::string_view text, int most) {
   return true;
 }
 
-std::optional<Outcome> outcome_named(const std::string& name) {
-  for (Outcome o : {Outcome::pass, Outcome::fail, Outcome::unresolved, Outcome::timeout, Outcome::skip, Outcome::xfail, Outcome::xpass})
-    if (to_string(o) == name) return o;
-  return std::nullopt;
-}
-
 /// Typed access to one object's fields; the first problem is kept, with the field's path.
 class Fields {
  public:

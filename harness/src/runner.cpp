@@ -23,6 +23,12 @@ std::string_view to_string(Outcome outcome) {
   return "UNRESOLVED";
 }
 
+std::optional<Outcome> outcome_named(std::string_view name) {
+  for (Outcome o : {Outcome::pass, Outcome::fail, Outcome::unresolved, Outcome::timeout, Outcome::skip, Outcome::xfail, Outcome::xpass})
+    if (to_string(o) == name) return o;
+  return std::nullopt;
+}
+
 std::string format_observation(const Observation& o) {
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[+%lld.%03llds]", static_cast<long long>(o.at.count() / 1000),

@@ -15,12 +15,6 @@
 namespace breakout::harness {
 namespace {
 
-Outcome outcome_named(const std::string& name, Outcome otherwise) {
-  for (Outcome o : {Outcome::pass, Outcome::fail, Outcome::unresolved, Outcome::timeout, Outcome::skip, Outcome::xfail, Outcome::xpass})
-    if (to_string(o) == name) return o;
-  return otherwise;
-}
-
 std::string string_of(const Json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -40,11 +34,11 @@ SuiteReport report_of(const trace::ReadResult& t, const std::string& path) {
     if (auto at = rec.find("t"); at != rec.end() && at->is_number_integer()) r.virtual_time = clock::TimePoint(at->get<std::int64_t>());
     std::string kind = string_of(rec, "kind");
     if (kind == "end" && rec.contains("outcome")) {
-      r.outcome = outcome_named(string_of(rec, "outcome"), r.outcome);
+      r.outcome = outcome_named(string_of(rec, "outcome")).value_or(r.outcome);
       ended = true;
     }
     if (kind != "failure") continue;
-    r.outcome = outcome_named(string_of(rec, "outcome"), Outcome::fail);
+    r.outcome = outcome_named(string_of(rec, "outcome")).value_or(Outcome::fail);
     std::string line = rec.contains("line") && rec["line"].is_number_integer() ? std::to_string(rec["line"].get<std::int64_t>()) : "0";
     r.message = r.file + ":" + line + ":1: error: " + string_of(rec, "message") + "\n";
     if (rec.contains("source")) r.message += "note: expected: " + text::dump_json(rec["source"], -1) + "\n";

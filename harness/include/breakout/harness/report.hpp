@@ -37,6 +37,9 @@ struct JunitOptions {
 std::string rerun(const SuiteReport& report, const ScenarioResult& r);
 /// A duration in seconds with three decimals: "1.234".
 std::string seconds(std::chrono::milliseconds ms);
+/// The line a failure's message points at in the scenario's own file ("file:LINE:col: error: ..."),
+/// or 0 when it points nowhere there.
+int failing_line(const ScenarioResult& r);
 /// FAIL, TIMEOUT, UNRESOLVED and XPASS: what makes a run fail.
 bool is_failure(Outcome o);
 /// What the JSON and HTML reports say of every result: file, tree path, outcome, rules, tags,

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,8 @@ using scenario::value_at;
 enum class Outcome { pass, fail, unresolved, timeout, skip, xfail, xpass };
 /// "PASS", "FAIL", "UNRESOLVED", "TIMEOUT", "SKIP", "XFAIL", "XPASS".
 std::string_view to_string(Outcome outcome);
+/// The outcome with that name (to_string's inverse), or none for any other text.
+std::optional<Outcome> outcome_named(std::string_view name);
 
 /// One thing that happened, stamped with virtual time.
 struct Observation {
